@@ -1,0 +1,68 @@
+// Events of the Application aggregate (`app-<uuid>`). Never a secret: client secrets appear
+// only as the hex SHA-256 of the secret; API keys only by jti.
+
+export type KeyType = 'PRODUCTION' | 'SANDBOX';
+
+export type ApplicationCreated = {
+  type: 'ApplicationCreated';
+  data: {
+    applicationId: string;
+    name: string;
+    owner: string;
+    throttlingPolicy: string; // application-level tier ("Per Token Quota")
+    description: string | null;
+    tokenType: 'JWT';
+  };
+};
+
+export type ApplicationUpdated = {
+  type: 'ApplicationUpdated';
+  data: { applicationId: string; name: string; throttlingPolicy: string; description: string | null };
+};
+
+export type ApplicationDeleted = {
+  type: 'ApplicationDeleted';
+  data: { applicationId: string; name: string; owner: string };
+};
+
+export type ApplicationKeysGenerated = {
+  type: 'ApplicationKeysGenerated';
+  data: {
+    applicationId: string;
+    keyType: KeyType;
+    consumerKey: string;
+    secretHash: string; // hex SHA-256 of the consumer secret
+    grantTypes: string[];
+  };
+};
+
+export type ApplicationSecretRegenerated = {
+  type: 'ApplicationSecretRegenerated';
+  data: { applicationId: string; keyType: KeyType; consumerKey: string; secretHash: string };
+};
+
+export type ApiKeyIssued = {
+  type: 'ApiKeyIssued';
+  data: {
+    applicationId: string;
+    jti: string;
+    keyType: KeyType;
+    exp: number | null; // epoch seconds; null = no expiry (validityPeriod -1)
+    permittedIPs: string[]; // IPs or CIDRs
+    permittedReferers: string[]; // patterns, * wildcards
+  };
+};
+
+export type ApiKeyRevoked = {
+  type: 'ApiKeyRevoked';
+  data: { applicationId: string; jti: string; exp: number | null };
+};
+
+export type ApplicationEvent =
+  | ApplicationCreated
+  | ApplicationUpdated
+  | ApplicationDeleted
+  | ApplicationKeysGenerated
+  | ApplicationSecretRegenerated
+  | ApiKeyIssued
+  | ApiKeyRevoked;
