@@ -1,0 +1,114 @@
+// The control plane's one error catalog: every error a GraphQL client can see has one of
+// these `extensions.code`s. Domain errors map by code; anything unknown becomes INTERNAL with
+// a generic message (the cause is logged, never sent: no stack traces to clients).
+import { GraphQLError } from 'graphql';
+import { ConcurrencyError, isDomainError, type DomainErrorCode } from '../domain/errors.ts';
+import { ViewTimeoutError } from '../projections/runner-errors.ts';
+
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'CONFLICT'
+  | 'INVALID_TRANSITION'
+  | 'INTERNAL';
+
+/** Domain code → GraphQL code. Written out so a new domain code is a compile error here. */
+const FROM_DOMAIN: Record<DomainErrorCode, ApiErrorCode> = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  NOT_FOUND: 'NOT_FOUND',
+  FORBIDDEN: 'FORBIDDEN',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  CONFLICT: 'CONFLICT',
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+};
+
+/** An error raised by the API layer itself (auth, view waits, argument parsing). */
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const unauthenticated = (message = 'Authentication required: send Authorization: Bearer <access token>') =>
+  new ApiError('UNAUTHENTICATED', message);
+
+export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
+
+export const notFound = (what: string, id: string) => new ApiError('NOT_FOUND', `${what} ${id} was not found`, { what, id });
+
+export const badInput = (message: string, details: Record<string, unknown> = {}) =>
+  new ApiError('BAD_USER_INPUT', message, details);
+
+/** The views did not reach a position the client asked to read at, within the bounded wait. */
+export const viewBehind = (wanted: bigint, reached: bigint, waitedMs: number) =>
+  new ApiError('CONFLICT', `The views have not caught up with position ${wanted} after ${waitedMs} ms (at ${reached}); retry`, {
+    reason: 'VIEW_BEHIND',
+    atLeastPosition: wanted.toString(),
+    viewPosition: reached.toString(),
+  });
+
+export interface ClientError {
+  message: string;
+  code: ApiErrorCode;
+  extensions: Record<string, unknown>;
+  /** false for errors whose cause must be logged (INTERNAL). */
+  expected: boolean;
+}
+
+/** JSON-safe details: bigint → string, nothing else touched. */
+function safeDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(details)) out[k] = typeof v === 'bigint' ? v.toString() : v;
+  return out;
+}
+
+/** Classifies any thrown value into what a client may see. */
+export function toClientError(error: unknown): ClientError {
+  if (error instanceof ApiError) {
+    return { message: error.message, code: error.code, extensions: { code: error.code, ...safeDetails(error.details) }, expected: true };
+  }
+  if (error instanceof ViewTimeoutError) return toClientError(viewBehind(error.position, error.reached, error.timeoutMs));
+  if (error instanceof ConcurrencyError) {
+    return {
+      message: error.message,
+      code: 'CONFLICT',
+      extensions: { code: 'CONFLICT', currentVersion: Number(error.currentVersion), streamId: error.streamId },
+      expected: true,
+    };
+  }
+  if (isDomainError(error)) {
+    const code = FROM_DOMAIN[error.code] ?? 'INTERNAL';
+    const details = safeDetails(error.details);
+    if (code === 'CONFLICT' && typeof details.currentVersion === 'string') details.currentVersion = Number(details.currentVersion);
+    return { message: error.message, code, extensions: { ...details, code }, expected: true };
+  }
+  return { message: 'Internal server error', code: 'INTERNAL', extensions: { code: 'INTERNAL' }, expected: false };
+}
+
+/**
+ * Rewrites one GraphQL error for the wire. Errors graphql-js raises itself (syntax, validation,
+ * variable coercion) have no originalError and are the client's fault: BAD_USER_INPUT.
+ */
+export function formatGraphQLError(error: GraphQLError): { error: GraphQLError; cause?: unknown } {
+  const original = error.originalError;
+  if (!original || original instanceof GraphQLError) {
+    const inner = original instanceof GraphQLError ? original : error;
+    const code = typeof inner.extensions?.code === 'string' && isApiErrorCode(inner.extensions.code) ? inner.extensions.code : 'BAD_USER_INPUT';
+    return { error: new GraphQLError(inner.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code } }) };
+  }
+  const client = toClientError(original);
+  return {
+    error: new GraphQLError(client.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: client.extensions }),
+    ...(client.expected ? {} : { cause: original }),
+  };
+}
+
+const CODES = new Set<string>(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT', 'INVALID_TRANSITION', 'INTERNAL']);
+export const isApiErrorCode = (s: string): s is ApiErrorCode => CODES.has(s);

@@ -1,0 +1,36 @@
+// Operations endpoints: liveness, readiness (the views have caught up with the log), metrics.
+import type { FastifyInstance } from 'fastify';
+import type { ControlPlaneMetrics } from './metrics.ts';
+
+export interface Readiness {
+  ready: boolean;
+  headPosition: string;
+  viewPosition: string;
+  failed: string[];
+}
+
+export interface OpsDeps {
+  metrics: ControlPlaneMetrics;
+  readiness(): Promise<Readiness>;
+}
+
+export function registerOps(app: FastifyInstance, deps: OpsDeps): void {
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.get('/health', async () => ({ status: 'UP' }));
+
+  app.get('/ready', async (_request, reply) => {
+    const r = await deps.readiness();
+    return reply.code(r.ready ? 200 : 503).send({ status: r.ready ? 'READY' : 'NOT_READY', ...r });
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
+  });
+}
