@@ -14,7 +14,7 @@ export type LifecycleAction =
   | 'REPUBLISH'
   | 'DEPRECATE'
   | 'RETIRE';
-export type Visibility = 'PUBLIC' | 'PRIVATE';
+export type Visibility = 'PUBLIC' | 'PRIVATE' | 'RESTRICTED';
 
 export interface Endpoints {
   production: string | null; // absolute http(s) URL
@@ -31,6 +31,8 @@ export interface Operation {
 
 export interface ApiScope {
   name: string;
+  displayName: string | null;
+  description: string | null;
   roles: string[];
 }
 
@@ -55,19 +57,23 @@ export interface ApiDefinition {
   cors: Cors;
   tags: string[];
   visibility: Visibility;
+  visibleRoles: string[]; // when visibility = RESTRICTED
 }
 
 export type DocumentType = 'HOWTO' | 'SAMPLES' | 'PUBLIC_FORUM' | 'SUPPORT_FORUM' | 'API_MESSAGE_FORMAT' | 'SWAGGER_DOC' | 'OTHER';
 export type DocumentSourceType = 'INLINE' | 'MARKDOWN' | 'URL';
+export type DocumentVisibility = 'API_LEVEL' | 'PRIVATE' | 'OWNER_ONLY';
 
 export interface ApiDocument {
   documentId: string;
   name: string;
   type: DocumentType;
+  otherTypeName: string | null; // when type = OTHER
   summary: string | null;
   sourceType: DocumentSourceType;
   sourceUrl: string | null; // when sourceType = URL
   content: string | null; // when INLINE / MARKDOWN
+  visibility: DocumentVisibility;
 }
 
 export type ApiCreated = {

@@ -11,13 +11,21 @@ export type ApplicationCreated = {
     owner: string;
     throttlingPolicy: string; // application-level tier ("Per Token Quota")
     description: string | null;
+    attributes: Record<string, string>;
+    status: 'APPROVED'; // no approval workflow: created applications are approved at once
     tokenType: 'JWT';
   };
 };
 
 export type ApplicationUpdated = {
   type: 'ApplicationUpdated';
-  data: { applicationId: string; name: string; throttlingPolicy: string; description: string | null };
+  data: {
+    applicationId: string;
+    name: string;
+    throttlingPolicy: string;
+    description: string | null;
+    attributes: Record<string, string>;
+  };
 };
 
 export type ApplicationDeleted = {
@@ -33,6 +41,7 @@ export type ApplicationKeysGenerated = {
     consumerKey: string;
     secretHash: string; // hex SHA-256 of the consumer secret
     grantTypes: string[];
+    tokenValiditySeconds: number | null; // access-token lifetime for this client; null = server default
   };
 };
 
