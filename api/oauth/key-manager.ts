@@ -1,0 +1,327 @@
+// The key manager's logic, free of HTTP: grants (client_credentials, password, refresh_token),
+// revocation (RFC 7009) and introspection (RFC 7662). What it needs from the rest of the system
+// comes in through small ports, wired in cli/runtime.ts to the catalog views and the facade.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Clock, Randomness } from '../../domain/ports.ts';
+import {
+  CLOCK_TOLERANCE_S,
+  DEFAULT_ACCESS_TOKEN_TTL_S,
+  DEFAULT_APPLICATION_SCOPE,
+  DEFAULT_REFRESH_TOKEN_TTL_S,
+  DEFAULT_USER_TOKEN_TTL_S,
+  GATEWAY_AUDIENCE,
+  MANAGEMENT_AUDIENCE,
+  MANAGEMENT_SCOPE,
+  PORTAL_CLIENT_ID,
+} from './constants.ts';
+import type { PresentedClient } from './client-auth.ts';
+import { invalidClient, invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.ts';
+import type { KeyRing } from './keyring.ts';
+import { signToken, verifyToken } from './tokens.ts';
+
+export type KeyType = 'PRODUCTION' | 'SANDBOX';
+
+/** An application's OAuth client (one per application × key type), as the catalog knows it. */
+export interface OAuthClientRecord {
+  consumerKey: string;
+  secretHash: string; // hex SHA-256
+  keyType: KeyType;
+  grantTypes: string[];
+  tokenValiditySeconds: number | null;
+  application: { id: string; name: string; owner: string; tier: string };
+}
+
+export interface ClientDirectory {
+  byConsumerKey(consumerKey: string): OAuthClientRecord | undefined;
+}
+
+export type LoginOutcome =
+  | { ok: true; username: string; roles: string[] }
+  | { ok: false; reason: 'INVALID_CREDENTIALS' }
+  | { ok: false; reason: 'LOCKED'; lockedUntil: string };
+
+export interface RefreshFamilyState {
+  familyId: string;
+  clientId: string;
+  subject: string;
+  scope: string;
+  currentHash: string;
+  previousHashes: string[];
+  exp: number;
+  revoked: boolean;
+}
+
+/** Everything that changes state goes through the command facade (events in the log). */
+export interface KeyManagerCommands {
+  /** Checks a password; records failures and lockouts as events (brute-force protection). */
+  login(username: string, password: string, ctx: RequestContext): Promise<LoginOutcome>;
+  revokeToken(jti: string, exp: number | null, tokenType: 'access_token' | 'refresh_token', ctx: RequestContext): Promise<void>;
+  startRefreshFamily(f: { familyId: string; clientId: string; subject: string; scope: string; tokenHash: string; exp: number }, ctx: RequestContext): Promise<void>;
+  /** Rotates; when the presented hash is no longer current (reuse), revokes the family instead and returns false. */
+  rotateRefreshToken(f: { familyId: string; presentedHash: string; newHash: string; exp: number }, ctx: RequestContext): Promise<boolean>;
+  revokeRefreshFamily(familyId: string, ctx: RequestContext): Promise<void>;
+}
+
+export interface KeyManagerDeps {
+  issuer(): string;
+  ring: KeyRing;
+  clock: Clock;
+  random: Randomness;
+  clients: ClientDirectory;
+  isRevoked(jti: string): boolean;
+  /** Current roles of a user, or undefined when the user does not exist (any more). */
+  userRoles(username: string): string[] | undefined;
+  /** Roles a scope is bound to by the APIs that declare it; undefined when no API declares it. */
+  scopeRoles(scope: string): string[] | undefined;
+  refreshFamily(familyId: string): Promise<RefreshFamilyState | undefined>;
+  commands: KeyManagerCommands;
+}
+
+export interface RequestContext {
+  correlationId: string;
+  clientIp?: string;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+  refresh_token?: string;
+}
+
+export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
+
+export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+type Client =
+  | { kind: 'portal' }
+  | { kind: 'application'; record: OAuthClientRecord };
+
+const splitScope = (scope: unknown): string[] =>
+  typeof scope === 'string' ? [...new Set(scope.split(' ').filter(Boolean))] : [];
+
+export interface KeyManager {
+  token(client: PresentedClient, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse>;
+  revoke(client: PresentedClient, body: Record<string, unknown>, ctx: RequestContext): Promise<void>;
+  introspect(client: PresentedClient, body: Record<string, unknown>): Promise<IntrospectionResponse>;
+  /** Verifies a management access token (Bearer on /graphql): the username, or undefined. */
+  authenticateUser(token: string): Promise<{ username: string; claims: Record<string, unknown> } | undefined>;
+}
+
+export function createKeyManager(deps: KeyManagerDeps): KeyManager {
+  const nowS = () => Math.floor(deps.clock.now().getTime() / 1000);
+
+  /** Authenticates the calling client; public clients (the portal) only where allowed. */
+  function authenticate(presented: PresentedClient, allowPublic: boolean): Client {
+    if (presented.clientId === PORTAL_CLIENT_ID) {
+      if (!allowPublic || presented.clientSecret !== null) throw invalidClient();
+      return { kind: 'portal' };
+    }
+    const record = deps.clients.byConsumerKey(presented.clientId);
+    if (!record || presented.clientSecret === null || !sameHash(sha256Hex(presented.clientSecret), record.secretHash)) {
+      throw invalidClient();
+    }
+    return { kind: 'application', record };
+  }
+
+  const clientId = (c: Client) => (c.kind === 'portal' ? PORTAL_CLIENT_ID : c.record.consumerKey);
+
+  function ensureGrant(c: Client, grant: string): void {
+    if (c.kind === 'portal') {
+      if (grant !== 'password' && grant !== 'refresh_token') throw unauthorizedClient(`${PORTAL_CLIENT_ID} may not use ${grant}`);
+      return;
+    }
+    if (!c.record.grantTypes.includes(grant)) throw unauthorizedClient(`The client is not allowed the ${grant} grant`);
+  }
+
+  /** Requested scopes the subject may hold (WSO2: scope → roles); unknown ones are dropped. */
+  function grantScopes(requested: string[], roles: string[]): string[] {
+    const granted = requested.filter((s) => {
+      const bound = deps.scopeRoles(s);
+      return bound !== undefined && (bound.length === 0 || bound.some((r) => roles.includes(r)));
+    });
+    return granted.length ? granted : [DEFAULT_APPLICATION_SCOPE];
+  }
+
+  async function accessToken(c: Client, subject: string, scope: string, roles: string[], aut: 'APPLICATION' | 'APPLICATION_USER'): Promise<{ token: string; ttl: number }> {
+    const jti = deps.random.uuid();
+    if (c.kind === 'portal') {
+      const ttl = DEFAULT_USER_TOKEN_TTL_S;
+      const issued = await signToken(deps.ring, {
+        issuer: deps.issuer(), subject, audience: MANAGEMENT_AUDIENCE, ttlSeconds: ttl, jti, now: deps.clock.now(),
+        typ: 'at+jwt',
+        claims: { azp: PORTAL_CLIENT_ID, client_id: PORTAL_CLIENT_ID, scope, roles, aut: 'APPLICATION_USER' },
+      });
+      return { token: issued.token, ttl };
+    }
+    const r = c.record;
+    const ttl = r.tokenValiditySeconds ?? DEFAULT_ACCESS_TOKEN_TTL_S;
+    const issued = await signToken(deps.ring, {
+      issuer: deps.issuer(), subject, audience: GATEWAY_AUDIENCE, ttlSeconds: ttl, jti, now: deps.clock.now(),
+      typ: 'at+jwt',
+      claims: {
+        azp: r.consumerKey,
+        client_id: r.consumerKey,
+        consumerKey: r.consumerKey,
+        scope,
+        keytype: r.keyType,
+        aut,
+        application: { id: r.application.id, uuid: r.application.id, name: r.application.name, owner: r.application.owner, tier: r.application.tier },
+      },
+    });
+    return { token: issued.token, ttl };
+  }
+
+  async function newRefreshToken(familyId: string): Promise<{ token: string; hash: string; exp: number }> {
+    const token = `${familyId}.${deps.random.token(32)}`;
+    return { token, hash: sha256Hex(token), exp: nowS() + DEFAULT_REFRESH_TOKEN_TTL_S };
+  }
+
+  const familyOf = (refreshToken: string): string | undefined => {
+    const dot = refreshToken.indexOf('.');
+    const id = dot > 0 ? refreshToken.slice(0, dot) : '';
+    return /^[A-Za-z0-9_-]{8,64}$/.test(id) ? id : undefined;
+  };
+
+  async function clientCredentials(c: Client, body: Record<string, unknown>): Promise<TokenResponse> {
+    if (c.kind !== 'application') throw unauthorizedClient('client_credentials needs a confidential client');
+    const owner = c.record.application.owner;
+    const scope = grantScopes(splitScope(body.scope), deps.userRoles(owner) ?? []).join(' ');
+    const at = await accessToken(c, owner, scope, [], 'APPLICATION');
+    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope };
+  }
+
+  async function password(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
+    const username = body.username;
+    const pw = body.password;
+    if (typeof username !== 'string' || username === '' || typeof pw !== 'string') {
+      throw invalidRequest('username and password are required');
+    }
+    const outcome = await deps.commands.login(username, pw, ctx);
+    if (!outcome.ok) {
+      throw invalidGrant(outcome.reason === 'LOCKED'
+        ? `Too many failed logins: the account is locked until ${outcome.lockedUntil}`
+        : 'Invalid resource owner credentials');
+    }
+    const scope = c.kind === 'portal'
+      ? [MANAGEMENT_SCOPE, ...splitScope(body.scope).filter((s) => s === 'openid')].join(' ')
+      : grantScopes(splitScope(body.scope), outcome.roles).join(' ');
+    const at = await accessToken(c, outcome.username, scope, outcome.roles, 'APPLICATION_USER');
+    const familyId = deps.random.uuid().replace(/-/g, '');
+    const rt = await newRefreshToken(familyId);
+    await deps.commands.startRefreshFamily(
+      { familyId, clientId: clientId(c), subject: outcome.username, scope, tokenHash: rt.hash, exp: rt.exp }, ctx);
+    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: rt.token };
+  }
+
+  async function refresh(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
+    const presented = body.refresh_token;
+    if (typeof presented !== 'string' || presented === '') throw invalidRequest('refresh_token is required');
+    const familyId = familyOf(presented);
+    const family = familyId ? await deps.refreshFamily(familyId) : undefined;
+    if (!family || family.clientId !== clientId(c)) throw invalidGrant('Invalid refresh token');
+    if (family.revoked) throw invalidGrant('The refresh token was revoked');
+    const hash = sha256Hex(presented);
+    const isCurrent = sameHash(hash, family.currentHash);
+    if (!isCurrent && !family.previousHashes.some((h) => sameHash(h, hash))) throw invalidGrant('Invalid refresh token');
+    if (isCurrent && family.exp < nowS() - CLOCK_TOLERANCE_S) throw invalidGrant('The refresh token has expired');
+    const roles = deps.userRoles(family.subject);
+    if (roles === undefined) throw invalidGrant('The resource owner no longer exists');
+    const requested = splitScope(body.scope);
+    const familyScopes = splitScope(family.scope);
+    if (requested.some((s) => !familyScopes.includes(s))) throw invalidGrant('Requested scope exceeds the original grant');
+    const next = await newRefreshToken(family.familyId);
+    const rotated = await deps.commands.rotateRefreshToken(
+      { familyId: family.familyId, presentedHash: hash, newHash: next.hash, exp: next.exp }, ctx);
+    if (!rotated) throw invalidGrant('Refresh token reuse detected: every token of this grant is revoked');
+    const scope = requested.length ? requested.join(' ') : family.scope;
+    const at = await accessToken(c, family.subject, scope, roles, 'APPLICATION_USER');
+    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: next.token };
+  }
+
+  const verifyOpts = () => ({
+    issuer: deps.issuer(),
+    audiences: [GATEWAY_AUDIENCE, MANAGEMENT_AUDIENCE],
+    now: deps.clock.now(),
+    isRevoked: deps.isRevoked,
+  });
+
+  return {
+    async token(presented, body, ctx) {
+      const grant = body.grant_type;
+      if (typeof grant !== 'string' || grant === '') throw invalidRequest('grant_type is required');
+      if (!['client_credentials', 'password', 'refresh_token'].includes(grant)) {
+        throw unsupportedGrantType(`Unsupported grant_type ${grant}`);
+      }
+      const c = authenticate(presented, true);
+      ensureGrant(c, grant);
+      if (grant === 'client_credentials') return clientCredentials(c, body);
+      if (grant === 'password') return password(c, body, ctx);
+      return refresh(c, body, ctx);
+    },
+
+    async revoke(presented, body, ctx) {
+      const c = authenticate(presented, true);
+      const token = body.token;
+      if (typeof token !== 'string' || token === '') throw invalidRequest('token is required');
+      const familyId = familyOf(token);
+      if (familyId && token.split('.').length === 2) {
+        const family = await deps.refreshFamily(familyId);
+        const hash = sha256Hex(token);
+        if (family && !family.revoked && family.clientId === clientId(c)
+          && (sameHash(hash, family.currentHash) || family.previousHashes.some((h) => sameHash(h, hash)))) {
+          await deps.commands.revokeRefreshFamily(family.familyId, ctx);
+        }
+        return;
+      }
+      const v = await verifyToken(deps.ring, token, verifyOpts());
+      if (!v.active) return; // invalid, expired or already revoked: nothing to do (RFC 7009 §2.2)
+      if (v.claims.azp !== clientId(c)) return; // not this client's token: refuse silently
+      await deps.commands.revokeToken(v.claims.jti!, typeof v.claims.exp === 'number' ? v.claims.exp : null, 'access_token', ctx);
+    },
+
+    async introspect(presented, body) {
+      authenticate(presented, false);
+      const token = body.token;
+      if (typeof token !== 'string' || token === '') throw invalidRequest('token is required');
+      const familyId = familyOf(token);
+      if (familyId && token.split('.').length === 2) {
+        const family = await deps.refreshFamily(familyId);
+        if (!family || family.revoked || !sameHash(sha256Hex(token), family.currentHash) || family.exp < nowS()) return { active: false };
+        return { active: true, token_type: 'refresh_token', client_id: family.clientId, sub: family.subject, username: family.subject, scope: family.scope, exp: family.exp, iss: deps.issuer() };
+      }
+      const v = await verifyToken(deps.ring, token, verifyOpts());
+      if (!v.active) return { active: false };
+      const c = v.claims;
+      return {
+        active: true,
+        token_type: 'Bearer',
+        scope: c.scope,
+        client_id: c.azp,
+        username: c.sub,
+        sub: c.sub,
+        aud: c.aud,
+        iss: c.iss,
+        exp: c.exp,
+        iat: c.iat,
+        nbf: c.nbf,
+        jti: c.jti,
+        ...(c.keytype ? { keytype: c.keytype } : {}),
+        ...(c.application ? { application: c.application } : {}),
+      };
+    },
+
+    async authenticateUser(token) {
+      const v = await verifyToken(deps.ring, token, { ...verifyOpts(), audiences: [MANAGEMENT_AUDIENCE] });
+      if (!v.active || typeof v.claims.sub !== 'string') return undefined;
+      return { username: v.claims.sub, claims: v.claims };
+    },
+  };
+}
