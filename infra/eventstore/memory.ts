@@ -13,7 +13,7 @@ import {
 } from '../../domain/ports.ts';
 import { checkExpectedVersion, validateNewEvents } from './rules.ts';
 import { compileFilter } from './filter.ts';
-import { startSubscription, type LiveSubscription } from './subscription.ts';
+import { createChangeFeed, pagedDeliveries, runSubscription } from './subscription.ts';
 
 interface StoredEvent {
   streamId: string;
@@ -38,7 +38,8 @@ export function openMemoryEventStore(): EventStore {
   const streams = new Map<string, StoredEvent[]>();
   const eventIds = new Set<string>();
   const idempotency = new Map<string, AppendResult>();
-  const subscriptions = new Set<LiveSubscription>();
+  const feed = createChangeFeed();
+  const subscriptions = new Set<Subscription>();
   let closed = false;
 
   const assertOpen = () => {
@@ -95,7 +96,7 @@ export function openMemoryEventStore(): EventStore {
         deduplicated: false,
       };
       if (key !== undefined) idempotency.set(key, { ...result, globalPositions: [...result.globalPositions] });
-      for (const s of subscriptions) s.notify();
+      feed.notify();
       return result;
     },
 
@@ -115,9 +116,15 @@ export function openMemoryEventStore(): EventStore {
 
     subscribe(handler, options = {}): Subscription {
       assertOpen();
-      const sub = startSubscription({ head, page }, handler, options, (s) => subscriptions.delete(s));
+      const sub = runSubscription(pagedDeliveries({ head, page }, options, feed), handler);
       subscriptions.add(sub);
-      return sub;
+      return {
+        caughtUp: sub.caughtUp,
+        stop: () => {
+          subscriptions.delete(sub);
+          return sub.stop();
+        },
+      };
     },
 
     async headPosition() {

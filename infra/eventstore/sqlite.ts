@@ -24,7 +24,7 @@ import {
   type Subscription,
 } from '../../domain/ports.ts';
 import { checkExpectedVersion, validateNewEvents } from './rules.ts';
-import { startSubscription, type LiveSubscription } from './subscription.ts';
+import { createChangeFeed, pagedDeliveries, runSubscription } from './subscription.ts';
 
 export interface SqliteEventStoreOptions {
   path: string;
@@ -188,17 +188,22 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   const headPosition = (): bigint => BigInt(selectHead.get() ?? 0);
 
-  const subscriptions = new Set<LiveSubscription>();
+  // Appends by this connection announce themselves; appends by other processes sharing the
+  // file show up as a change of `PRAGMA data_version`, checked only while someone listens.
+  const feed = createChangeFeed();
+  const subscriptions = new Set<Subscription>();
   let poll: NodeJS.Timeout | undefined;
   let lastDataVersion = 0;
-  const notifyAll = () => {
-    for (const s of subscriptions) s.notify();
-  };
   const pollOtherProcesses = () => {
+    if (feed.listeners === 0 && subscriptions.size === 0) {
+      clearInterval(poll);
+      poll = undefined;
+      return;
+    }
     const v = dataVersion.get()!;
     if (v !== lastDataVersion) {
       lastDataVersion = v;
-      notifyAll();
+      feed.notify();
     }
   };
   const source = {
@@ -227,7 +232,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
         }
         throw e;
       }
-      if (!result.deduplicated && result.globalPositions.length) notifyAll();
+      if (!result.deduplicated && result.globalPositions.length) feed.notify();
       return result;
     },
 
@@ -249,20 +254,20 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     subscribe(handler: EventHandler, subscribeOptions: SubscribeOptions = {}): Subscription {
       assertOpen();
-      const sub = startSubscription(source, handler, subscribeOptions, (s) => {
-        subscriptions.delete(s);
-        if (subscriptions.size === 0 && poll) {
-          clearInterval(poll);
-          poll = undefined;
-        }
-      });
+      const sub = runSubscription(pagedDeliveries(source, subscribeOptions, feed), handler);
       subscriptions.add(sub);
       if (!poll) {
         lastDataVersion = dataVersion.get()!;
         poll = setInterval(pollOtherProcesses, options.pollIntervalMs ?? 75);
         poll.unref();
       }
-      return sub;
+      return {
+        caughtUp: sub.caughtUp,
+        stop: () => {
+          subscriptions.delete(sub);
+          return sub.stop();
+        },
+      };
     },
 
     async headPosition() {

@@ -1,12 +1,62 @@
-// A catch-up-then-live subscription over any store that can page its log synchronously
-// (SQLite, memory). The store calls `notify()` after each append (and when its poll sees
-// another process's append); the loop then reads what is new. One loop per subscription,
-// handler awaited: events arrive one at a time, in global order, each exactly once.
+// Subscription delivery shared by every adapter: an adapter produces an async sequence of
+// events (plus one CAUGHT_UP marker once it has yielded everything present at the start);
+// `runSubscription` feeds them to the handler one at a time, awaiting each, in order.
 //
-// A handler that throws ends the subscription: `caughtUp` rejects if it was still pending,
-// `stop()` rejects with the error, and a process warning is emitted so it is never silent.
+// A handler that throws (or a source that fails) ends the subscription: `caughtUp` rejects
+// if it was still pending, `stop()` rejects with the error, and a process warning is
+// emitted, so a failure is never silent.
 import type { EventHandler, ReadAllFilter, RecordedEvent, SubscribeOptions, Subscription } from '../../domain/ports.ts';
 
+export const CAUGHT_UP = Symbol('caught-up');
+export type Delivery = RecordedEvent | typeof CAUGHT_UP;
+
+/** `produce` must stop yielding (and release what it holds) once `signal` aborts. */
+export function runSubscription(produce: (signal: AbortSignal) => AsyncIterable<Delivery>, handler: EventHandler): Subscription {
+  const controller = new AbortController();
+  let settled = false;
+  let resolveCaughtUp!: () => void;
+  let rejectCaughtUp!: (e: unknown) => void;
+  const caughtUp = new Promise<void>((resolve, reject) => {
+    resolveCaughtUp = resolve;
+    rejectCaughtUp = reject;
+  });
+  caughtUp.catch(() => {}); // also reported by stop() and a warning: not an unhandled rejection
+  const settle = (error?: unknown) => {
+    if (settled) return;
+    settled = true;
+    if (error === undefined) resolveCaughtUp();
+    else rejectCaughtUp(error);
+  };
+
+  let failure: unknown;
+  const done = (async () => {
+    await undefined; // subscribe() returns before the first delivery
+    for await (const item of produce(controller.signal)) {
+      if (controller.signal.aborted) return;
+      if (item === CAUGHT_UP) settle();
+      else await handler(item);
+    }
+  })().then(
+    () => settle(new Error('subscription stopped before it caught up')),
+    (e: unknown) => {
+      failure = e;
+      controller.abort();
+      settle(e);
+      process.emitWarning(`event store subscription stopped: ${e instanceof Error ? e.message : String(e)}`);
+    },
+  );
+
+  return {
+    caughtUp,
+    async stop() {
+      controller.abort();
+      await done;
+      if (failure !== undefined) throw failure;
+    },
+  };
+}
+
+/** What a synchronous, pageable log (SQLite, memory) offers a subscription. */
 export interface PageSource {
   /** Position of the latest event. */
   head(): bigint;
@@ -14,94 +64,71 @@ export interface PageSource {
   page(after: bigint, upTo: bigint, limit: number, filter: ReadAllFilter | undefined): RecordedEvent[];
 }
 
-export interface LiveSubscription extends Subscription {
-  notify(): void;
+/** Where a store announces its appends; `listen` returns the function that stops listening. */
+export interface ChangeFeed {
+  listen(onChange: () => void): () => void;
+}
+
+export function createChangeFeed(): ChangeFeed & { notify(): void; readonly listeners: number } {
+  const listeners = new Set<() => void>();
+  return {
+    listen(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    notify() {
+      for (const l of listeners) l();
+    },
+    get listeners() {
+      return listeners.size;
+    },
+  };
 }
 
 const PAGE_SIZE = 500;
 
-export function startSubscription(
-  source: PageSource,
-  handler: EventHandler,
-  options: SubscribeOptions,
-  onEnd: (sub: LiveSubscription) => void,
-): LiveSubscription {
-  let stopped = false;
-  let dirty = true;
-  let wake: (() => void) | undefined;
-  let failure: unknown;
-  let resolveCaughtUp!: () => void;
-  let rejectCaughtUp!: (e: unknown) => void;
-  let caughtUpSettled = false;
-  const caughtUp = new Promise<void>((resolve, reject) => {
-    resolveCaughtUp = resolve;
-    rejectCaughtUp = reject;
-  });
-  caughtUp.catch(() => {}); // the failure is also reported by stop() and a warning
-
-  const filter = options.filter;
+/**
+ * Pages a log from `after` to its head, yields CAUGHT_UP once past the head seen at call
+ * time, then waits for the feed to announce changes and pages again. The consumer awaits
+ * each event before pulling the next, so a page never runs ahead of the handler by more
+ * than the page itself.
+ */
+export function pagedDeliveries(source: PageSource, options: SubscribeOptions, feed: ChangeFeed): (signal: AbortSignal) => AsyncIterable<Delivery> {
   const startHead = source.head();
-
-  const idle = () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-
-  async function run(): Promise<void> {
-    await undefined; // let subscribe() return before the first delivery
-    let position = options.after ?? 0n;
-    while (!stopped) {
-      dirty = false;
-      const head = source.head();
-      while (position < head && !stopped) {
-        const page = source.page(position, head, PAGE_SIZE, filter);
-        for (const event of page) {
-          await handler(event);
-          if (stopped) return;
+  return async function* (signal) {
+    let changed = true;
+    let wake: (() => void) | undefined;
+    const onChange = () => {
+      changed = true;
+      wake?.();
+    };
+    const unlisten = feed.listen(onChange);
+    signal.addEventListener('abort', onChange);
+    try {
+      let position = options.after ?? 0n;
+      let caughtUp = false;
+      while (!signal.aborted) {
+        changed = false;
+        const head = source.head();
+        while (position < head && !signal.aborted) {
+          const page = source.page(position, head, PAGE_SIZE, options.filter);
+          for (const event of page) yield event;
+          position = page.length < PAGE_SIZE ? head : page[page.length - 1]!.globalPosition;
         }
-        position = page.length < PAGE_SIZE ? head : page[page.length - 1]!.globalPosition;
+        if (!caughtUp && position >= startHead) {
+          caughtUp = true;
+          yield CAUGHT_UP;
+        }
+        if (!changed && !signal.aborted) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+          });
+          wake = undefined;
+        }
       }
-      if (!caughtUpSettled && position >= startHead) {
-        caughtUpSettled = true;
-        resolveCaughtUp();
-      }
-      if (!dirty && !stopped) await idle();
+    } finally {
+      unlisten();
+      signal.removeEventListener('abort', onChange);
     }
-  }
-
-  const done = run().then(
-    () => undefined,
-    (e: unknown) => {
-      stopped = true;
-      failure = e;
-      if (!caughtUpSettled) {
-        caughtUpSettled = true;
-        rejectCaughtUp(e);
-      }
-      process.emitWarning(`event store subscription stopped: its handler threw: ${e instanceof Error ? e.message : String(e)}`);
-    },
-  ).finally(() => {
-    if (!caughtUpSettled) {
-      caughtUpSettled = true;
-      rejectCaughtUp(new Error('subscription stopped before it caught up'));
-    }
-    onEnd(sub);
-  });
-
-  const sub: LiveSubscription = {
-    caughtUp,
-    notify() {
-      dirty = true;
-      const w = wake;
-      wake = undefined;
-      w?.();
-    },
-    async stop() {
-      stopped = true;
-      sub.notify();
-      await done;
-      if (failure !== undefined) throw failure;
-    },
   };
-  return sub;
 }
