@@ -1,8 +1,8 @@
 // The Application aggregate (`app-<uuid>`): an owner's consumer of APIs, its OAuth keys per key
 // type (only the SHA-256 of a secret is ever recorded) and its API keys (by jti).
-import ipaddr from 'ipaddr.js';
 import type { Decider } from '../decider.ts';
 import { conflict, notFound } from '../errors.ts';
+import { normalizeIpSpec } from '../ip.ts';
 import { fail, optionalText, requireOneOf, requireText, unique } from '../validate.ts';
 import type { ApplicationEvent, KeyType } from './events.ts';
 
@@ -134,17 +134,7 @@ function attributesOf(input: Record<string, unknown> | null | undefined): Record
 }
 
 function validateIpOrCidr(value: string): string {
-  const v = value.trim();
-  if (v.includes('/')) {
-    try {
-      const [addr, bits] = ipaddr.parseCIDR(v);
-      return `${addr.toString()}/${bits}`;
-    } catch {
-      return fail('permittedIPs', `"${value}" is not an IP address or CIDR`);
-    }
-  }
-  if (!ipaddr.isValid(v)) fail('permittedIPs', `"${value}" is not an IP address or CIDR`);
-  return ipaddr.parse(v).toString();
+  return normalizeIpSpec(value, { cidr: true, range: false }) ?? fail('permittedIPs', `"${value}" is not an IP address or CIDR`);
 }
 
 const keyTypeOf = (keyType: string): KeyType => requireOneOf('keyType', keyType, KEY_TYPES);
