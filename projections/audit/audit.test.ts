@@ -27,10 +27,22 @@ describe('diffFields', () => {
   });
 
   test('redact hides secret-looking fields, even hashes', () => {
-    assert.deepEqual(redact([{ path: 'keys.secretHash', before: 'x', after: 'y' }, { path: 'name', before: 'a', after: 'b' }]), [
-      { path: 'keys.secretHash', before: '«redacted»', after: '«redacted»' },
-      { path: 'name', before: 'a', after: 'b' },
-    ]);
+    assert.deepEqual(
+      redact([
+        { path: 'keys[0].secretHash', before: 'x', after: 'y' },
+        { path: 'previousHashes[2]', before: undefined, after: 'h' },
+        { path: 'privateJwk.d', before: undefined, after: 'd' },
+        { path: 'name', before: 'a', after: 'b' },
+        { path: 'keys[0].secretIssuedAt', before: 't1', after: 't2' },
+      ]),
+      [
+        { path: 'keys[0].secretHash', before: '«redacted»', after: '«redacted»' },
+        { path: 'previousHashes[2]', before: undefined, after: '«redacted»' },
+        { path: 'privateJwk.d', before: undefined, after: '«redacted»' },
+        { path: 'name', before: 'a', after: 'b' },
+        { path: 'keys[0].secretIssuedAt', before: 't1', after: 't2' },
+      ],
+    );
   });
 });
 

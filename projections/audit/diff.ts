@@ -67,13 +67,14 @@ export function diffFields(before: unknown, after: unknown, limit = Infinity): F
   return out;
 }
 
-const SENSITIVE = /secret|password|private|tokenhash/i;
+/** Field names that hold secrets or their hashes (`secretHash`, `consumerSecret`, `tokenHash`, `privateJwk`…). */
+const SENSITIVE = /(secret|password|hash|hashes)$|^private/i;
 
-/** Replaces the values of secret-looking fields (even hashes) so audit output can be shared. */
+/** Replaces the values of secret-looking fields (even hashes) and of anything under one, so audit output can be shared. */
 export function redact(changes: FieldChange[]): FieldChange[] {
   return changes.map((c) => {
-    const leaf = c.path.split('.').at(-1) ?? '';
-    if (!SENSITIVE.test(leaf)) return c;
+    const sensitive = c.path.split('.').some((segment) => SENSITIVE.test(segment.replace(/(\[\d+\])+$/, '')));
+    if (!sensitive) return c;
     const hide = (v: unknown) => (v === undefined ? undefined : '«redacted»');
     return { path: c.path, before: hide(c.before), after: hide(c.after) };
   });

@@ -20,8 +20,11 @@ export interface HistoryEntry {
   changes: FieldChange[];
 }
 
-/** Fields that change with every event: the entry's own columns already say it. */
-const BOOKKEEPING = new Set(['streamVersion', 'position', 'updatedAt', 'lifecycleHistory']);
+/**
+ * Left out of the diffs: fields that change with every event (the entry's own columns say it)
+ * and isDefaultVersion, which the API-name index stream decides, not the API's own.
+ */
+const BOOKKEEPING = new Set(['streamVersion', 'position', 'updatedAt', 'lifecycleHistory', 'isDefaultVersion']);
 
 function withoutBookkeeping(x: unknown): unknown {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return x;
