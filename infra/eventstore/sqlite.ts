@@ -7,6 +7,8 @@
 // loss or an OS crash, where the last commits may be lost (the file stays consistent).
 // `synchronous: 'FULL'` fsyncs the WAL on every commit and survives power loss too, at a
 // large cost per append.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { conflict } from '../../domain/errors.ts';
 import {
@@ -96,6 +98,7 @@ const toEvent = (r: Row): RecordedEvent => ({
 });
 
 export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEventStore {
+  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
   const db = new Database(options.path);
   configureConnection(db, options.synchronous ?? 'NORMAL', options.busyTimeoutMs ?? 5000);
   createSchema(db);
