@@ -1,0 +1,156 @@
+// Throttling with WSO2 semantics and order (§4.2): deny policies (900805), then the API-level
+// advanced policy (900800) or, when the API has none, the resource's (900802), then the
+// subscription tier with burst control first (900807, 900804), then the application tier per
+// user (900803). Keys are WSO2's (§4.1). A level refuses when a traffic-manager decision holds
+// its key or its local fixed-window counter is full (unless stopOnQuotaReach is false: then it
+// only counts). Requests are counted only once every level admitted them.
+import type { MapPolicy } from '../../projections/gateway-map/view.ts';
+import { policyOf } from '../../projections/gateway-map/query.ts';
+import type { RequestContext } from '../context.ts';
+import { errors, type GatewayError } from '../errors.ts';
+import { queryParam } from '../http/query.ts';
+import type { Phase } from '../phase.ts';
+import { matchingGroup, type ConditionInput } from '../throttle/conditions.ts';
+import type { WindowCounters } from '../throttle/counters.ts';
+import { windowAt, type Window } from '../throttle/windows.ts';
+
+const UNAUTHENTICATED_TIER = 'Unauthenticated';
+const BYTES: Record<string, number> = { KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
+
+/** Counters to add one to once the request is admitted (reused: the phase is synchronous). */
+const pending: { counters: WindowCounters; key: string; start: number; end: number }[] = [];
+let pendingCount = 0;
+const window: Window = { start: 0, end: 0 };
+
+function queue(counters: WindowCounters, key: string, w: Window): void {
+  const slot = pending[pendingCount];
+  if (slot === undefined) pending.push({ counters, key, start: w.start, end: w.end });
+  else {
+    slot.counters = counters;
+    slot.key = key;
+    slot.start = w.start;
+    slot.end = w.end;
+  }
+  pendingCount++;
+}
+
+function refuse(ctx: RequestContext, e: GatewayError, until: number): GatewayError {
+  ctx.retryAfterS = Math.ceil((until - ctx.startedAt) / 1000);
+  return e;
+}
+
+interface Limit {
+  requestCount: number | null;
+  dataAmount: number | null;
+  dataUnit: string | null;
+  timeUnit: MapPolicy['timeUnit'];
+  unitTime: number;
+}
+
+/** Checks one level's key; queues its count. Returns the error when the level refuses. */
+function checkLevel(ctx: RequestContext, key: string, limit: Limit, bandwidth: boolean, stopOnQuotaReach: boolean, e: GatewayError): GatewayError | undefined {
+  const gw = ctx.gw;
+  const decided = gw.decisions.throttledUntil(key, ctx.startedAt);
+  if (decided > 0) return refuse(ctx, e, decided);
+  const max = bandwidth ? (limit.dataAmount === null ? null : limit.dataAmount * (BYTES[limit.dataUnit ?? 'KB'] ?? 1024)) : limit.requestCount;
+  if (max === null) return undefined; // unlimited: the key is still reported in the request fact
+  windowAt(limit.timeUnit, limit.unitTime, ctx.startedAt, window);
+  if (stopOnQuotaReach && gw.counters.used(key, window.start) >= max) return refuse(ctx, e, window.end);
+  if (bandwidth) (ctx.bandwidth ??= []).push({ key, start: window.start, end: window.end });
+  else queue(gw.counters, key, window);
+  return undefined;
+}
+
+function conditionInput(ctx: RequestContext): ConditionInput {
+  return {
+    clientIp: ctx.clientIp,
+    header: (name) => {
+      const v = ctx.req.headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    query: (name) => queryParam(ctx.url, ctx.pathEnd, name),
+    claim: (name) => ctx.principal?.claims[name],
+  };
+}
+
+function advancedLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
+  const api = ctx.api!;
+  const resource = ctx.resource!;
+  const apiLevel = api.apiThrottlingPolicy !== null;
+  const name = apiLevel ? api.apiThrottlingPolicy : resource.throttlingPolicy;
+  if (name === null) return undefined;
+  const base = apiLevel ? `${api.context}:${api.version}` : resource.resourceKey;
+  const policy = policyOf(ctx.view, 'ADVANCED', name);
+  if (policy === undefined) return undefined;
+  const group = policy.conditionalGroups.length > 0 ? matchingGroup(policy, conditionInput(ctx)) : undefined;
+  const key = group === undefined ? `${base}_default` : `${base}_condition_${group.index}`;
+  keys.push(key);
+  const limit: Limit = group === undefined ? policy : group.group;
+  const bandwidth = group === undefined ? policy.limitType === 'BANDWIDTH' : group.group.requestCount === null && group.group.dataAmount !== null;
+  return checkLevel(ctx, key, limit, bandwidth, policy.stopOnQuotaReach, apiLevel ? errors.apiThrottled : errors.resourceThrottled);
+}
+
+function subscriptionLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
+  const api = ctx.api!;
+  const who = ctx.application !== null ? ctx.application.id : ctx.clientIp;
+  const key = `${who}:${api.context}:${api.version}`;
+  keys.push(key);
+  const policy = policyOf(ctx.view, 'SUBSCRIPTION', ctx.tier ?? UNAUTHENTICATED_TIER);
+  if (policy === undefined) return undefined;
+  if (policy.burstLimit !== null && policy.burstLimit > 0 && policy.burstTimeUnit !== null) {
+    // Spike arrest is node-local (§4.4) and always stops.
+    windowAt(policy.burstTimeUnit, 1, ctx.startedAt, window);
+    if (ctx.gw.burst.used(key, window.start) >= policy.burstLimit) return refuse(ctx, errors.burstThrottled, window.end);
+    queue(ctx.gw.burst, key, window);
+  }
+  return checkLevel(ctx, key, policy, policy.limitType === 'BANDWIDTH', policy.stopOnQuotaReach, errors.subscriptionThrottled);
+}
+
+function applicationLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
+  const app = ctx.application;
+  if (app === null) return undefined;
+  const key = `${app.id}:${ctx.principal?.subject ?? ''}`;
+  keys.push(key);
+  const policy = policyOf(ctx.view, 'APPLICATION', app.throttlingPolicy);
+  if (policy === undefined) return undefined;
+  return checkLevel(ctx, key, policy, policy.limitType === 'BANDWIDTH', policy.stopOnQuotaReach, errors.applicationThrottled);
+}
+
+export const throttle: Phase = {
+  name: 'throttle',
+  run(ctx) {
+    const gw = ctx.gw;
+    const app = ctx.application;
+    if (
+      !gw.deny.empty &&
+      gw.deny.blocks({
+        apiPath: ctx.apiPath(),
+        application: app === null ? null : `${app.owner}:${app.name}`,
+        user: ctx.principal?.subject ?? null,
+        clientIp: ctx.clientIp,
+      })
+    ) {
+      return errors.blockedByDenyPolicy;
+    }
+    const keys: string[] = [];
+    ctx.throttleKeys = keys;
+    pendingCount = 0;
+    const refused = advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys);
+    if (refused !== undefined) {
+      ctx.bandwidth = null;
+      return refused;
+    }
+    for (let i = 0; i < pendingCount; i++) {
+      const p = pending[i]!;
+      p.counters.add(p.key, p.start, p.end, 1);
+    }
+    return undefined;
+  },
+
+  complete(ctx) {
+    const charges = ctx.bandwidth;
+    if (charges === null) return;
+    const bytes = ctx.requestBytes + ctx.responseBytes;
+    for (const c of charges) ctx.gw.counters.add(c.key, c.start, c.end, bytes);
+  },
+};
