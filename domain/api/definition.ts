@@ -272,3 +272,32 @@ export function validateDocuments(input: readonly DocumentInput[]): ApiDocument[
   if (unique(names).length !== names.length) fail('documents.name', 'document names must be unique within an API');
   return docs;
 }
+
+/** The GraphQL DocumentInput: without id a new document, with id a replacement. */
+export interface DocumentArg {
+  id?: string | null;
+  name: string;
+  type: string;
+  otherTypeName?: string | null;
+  summary?: string | null;
+  sourceType: string;
+  sourceUrl?: string | null;
+  content?: string | null;
+  visibility?: string | null;
+}
+
+/** The GraphQL CreateApiInput. */
+export interface CreateApiInput extends ApiDefinitionInput {
+  name: string;
+  context: string;
+  version: string;
+  isDefaultVersion?: boolean | null;
+  documents?: readonly DocumentArg[] | null;
+}
+
+/** The GraphQL UpdateApiInput: every field optional; lists replace whole lists. */
+export interface UpdateApiInput extends ApiDefinitionInput {
+  name?: string | null;
+  isDefaultVersion?: boolean | null;
+  documents?: readonly DocumentArg[] | null;
+}
