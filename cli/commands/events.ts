@@ -108,10 +108,13 @@ async function run(options: EventsOptions): Promise<void> {
     // Follow on from the last event printed, or from the head when --limit cut the listing short.
     const after = remaining > 0 ? last : await store.headPosition();
     const subscription = store.subscribe((e) => void print(upcast(e)), { after, filter });
+    // The store's poll timer is unref'd; this keeps the process following until a signal.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
+    clearInterval(keepAlive);
     await subscription.stop();
   } finally {
     await store.close();

@@ -1,0 +1,127 @@
+// `gatehouse replay`: rebuilds projections from position 0 into fresh views and compares their
+// serialized bytes with the live view (the snapshot in views.db, caught up to the same
+// position the way a restarting server catches up). Equal, or the first difference; exit 1 on
+// any difference. `--swap` then replaces the snapshot with the rebuilt view (stop the server first).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import type { EventStore } from '../../domain/ports.ts';
+import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
+import { toBytes, type AnyProjection, type ViewStore } from '../../projections/projection.ts';
+import { selectProjections } from '../../projections/registry.ts';
+import { firstDifference, foldLog, rebuildView, type ViewDifference } from '../../projections/runner-replay.ts';
+import { DATA_OPTION_HELP, dataDirOf, openLog, paint, parsePosition, toJson } from './events.ts';
+
+interface ReplayOptions {
+  projection?: string;
+  to?: bigint;
+  swap?: boolean;
+  json?: boolean;
+  data?: string;
+}
+
+export type ReplayOutcome =
+  | { projection: string; version: number; status: 'equal'; position: bigint; replayed: number; snapshotPosition: bigint }
+  | { projection: string; version: number; status: 'different'; position: bigint; replayed: number; snapshotPosition: bigint; difference: ViewDifference }
+  | { projection: string; version: number; status: 'no-snapshot'; position: bigint; replayed: number };
+
+function progressBar(name: string, total: bigint) {
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: `${name.padEnd(12)} [{bar}] {percentage}% | {value}/{total} events | {eta_formatted}`, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Number(total), 0);
+  return bar;
+}
+
+/** Rebuilds one projection up to `to` and compares it with its caught-up snapshot. */
+export async function replayOne(store: EventStore, views: ViewStore | undefined, projection: AnyProjection, to: bigint, showProgress: boolean): Promise<{ outcome: ReplayOutcome; fresh: Buffer }> {
+  const { name, version } = projection;
+  const snapshot = views ? await views.load(name, version) : undefined;
+  if (snapshot && snapshot.position > to) {
+    throw new Error(`${name}: the snapshot is at position ${snapshot.position}, after --to ${to}; replay to ${snapshot.position} or later`);
+  }
+  const bar = showProgress ? progressBar(name, to) : undefined;
+  let rebuilt;
+  try {
+    rebuilt = await rebuildView(store, projection, { to, onProgress: (position) => bar?.update(Number(position)) });
+  } finally {
+    bar?.stop();
+  }
+  const fresh = toBytes(projection.serialize(rebuilt.view));
+  const base = { projection: name, version, position: rebuilt.position, replayed: rebuilt.applied };
+  if (!snapshot) return { outcome: { ...base, status: 'no-snapshot' }, fresh };
+  const live = await foldLog(store, projection, projection.deserialize(snapshot.data), { after: snapshot.position, to });
+  const difference = firstDifference(projection.serialize(live.view), fresh);
+  const outcome: ReplayOutcome = difference
+    ? { ...base, status: 'different', snapshotPosition: snapshot.position, difference }
+    : { ...base, status: 'equal', snapshotPosition: snapshot.position };
+  return { outcome, fresh };
+}
+
+export function describeOutcome(o: ReplayOutcome): string {
+  const head = `${o.projection} v${o.version} at position ${o.position} (${o.replayed} events replayed)`;
+  switch (o.status) {
+    case 'equal':
+      return `${paint('green', 'equal')}      ${head}; live view from the snapshot at ${o.snapshotPosition}`;
+    case 'no-snapshot':
+      return `${paint('yellow', 'no-snapshot')} ${head}; nothing to compare with (views.db has no ${o.projection} v${o.version})`;
+    case 'different': {
+      const d = o.difference;
+      const field = d.field ? `; first differing field ${d.field.path}: live ${toJson(d.field.before)} ≠ replayed ${toJson(d.field.after)}` : '';
+      return (
+        `${paint('red', 'DIFFERENT')}  ${head}; live view from the snapshot at ${o.snapshotPosition}\n` +
+        `           first difference at byte ${d.offset} (live ${d.expectedLength} bytes, replayed ${d.actualLength})${field}\n` +
+        `           live:     …${d.expectedExcerpt}…\n` +
+        `           replayed: …${d.actualExcerpt}…`
+      );
+    }
+  }
+}
+
+async function run(options: ReplayOptions): Promise<void> {
+  const projections = selectProjections(options.projection);
+  const dataDir = dataDirOf(options.data);
+  const store = openLog(dataDir);
+  const viewsPath = join(dataDir, 'views.db');
+  const views = existsSync(viewsPath) || options.swap ? openSqliteViewStore({ path: viewsPath }) : undefined;
+  let differences = 0;
+  try {
+    const head = await store.headPosition();
+    const to = options.to ?? head;
+    if (to > head) throw new Error(`--to ${to} is beyond the end of the log (${head})`);
+    for (const projection of projections) {
+      const { outcome, fresh } = await replayOne(store, views, projection, to, !options.json && Boolean(process.stderr.isTTY));
+      if (outcome.status === 'different') differences++;
+      process.stdout.write(`${options.json ? toJson(outcome) : describeOutcome(outcome)}\n`);
+      if (options.swap && views && outcome.status !== 'equal') {
+        await views.save(projection.name, projection.version, { position: outcome.position, data: fresh });
+        process.stdout.write(`swapped     ${projection.name}: views.db now holds the rebuilt view at ${outcome.position}\n`);
+      }
+    }
+  } finally {
+    await views?.close();
+    await store.close();
+  }
+  if (differences > 0) {
+    process.stderr.write(`gatehouse: ${differences} projection(s) differ from a replay of the log\n`);
+    process.exitCode = 1;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('rebuild projections from position 0 into fresh views and compare them byte for byte with the live (snapshotted) views')
+    .option('-p, --projection <name>', `only this projection (${selectProjections().map((p) => p.name).join(', ')}); default: all`)
+    .option('--to <position>', 'replay up to this log position (default: the end of the log)', parsePosition)
+    .option('--swap', 'replace each differing (or missing) snapshot with the rebuilt view; stop the server first')
+    .option('--json', 'one JSON object per projection: status equal | different | no-snapshot')
+    .option('--data <dir>', DATA_OPTION_HELP)
+    .addHelpText(
+      'after',
+      '\nThe live view is the snapshot in <data>/views.db, caught up to the same position as a\nrestarting server would. Exit status 1 when any projection differs (also with --swap).',
+    )
+    .action(run);
+}
