@@ -1,0 +1,70 @@
+// Helpers of the distributed suites (real Kafka / FerretDB from infra/dev/up): which servers
+// are configured, throwaway topic names, an event factory, and waiting for a condition.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { EventStore, NewEvent } from '../../domain/ports.ts';
+import { createKafka, parseBrokers } from '../../infra/bus/kafka-client.ts';
+
+export const kafkaBrokers: string[] | null = process.env.KAFKA_BROKERS ? parseBrokers(process.env.KAFKA_BROKERS) : null;
+export const mongoUrl: string | null = process.env.MONGODB_URL ?? null;
+
+/** `describe(..., { skip })` value: false when Kafka is configured, the reason otherwise. */
+export const skipWithoutKafka: false | string = kafkaBrokers ? false : 'KAFKA_BROKERS unset (run infra/dev/up)';
+export const skipWithoutMongo: false | string = mongoUrl ? false : 'MONGODB_URL unset (run infra/dev/up)';
+
+export function testKafka(clientId = 'gatehouse-test'): Kafka {
+  if (!kafkaBrokers) throw new Error('KAFKA_BROKERS unset');
+  return createKafka(kafkaBrokers, { clientId });
+}
+
+/** A topic name no other test (or earlier run) uses. */
+export const uniqueTopic = (what: string): string => `gatehouse.test.${what}.${randomUUID().slice(0, 8)}`;
+
+export async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const mine = topics.filter((t) => existing.has(t));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+let seq = 0;
+/** A well-formed event (recordedAt from `at`, default now). */
+export function newEvent(type: string, data: unknown, at: Date = new Date()): NewEvent {
+  seq++;
+  return {
+    type,
+    data,
+    metadata: {
+      eventId: randomUUID(),
+      actor: 'test',
+      correlationId: `c-${seq}`,
+      causationId: null,
+      recordedAt: at.toISOString(),
+      schemaVersion: 1,
+    },
+  };
+}
+
+/** Appends `n` events spread over a few streams; returns the head position. */
+export async function appendMany(store: EventStore, n: number, type = 'TestHappened'): Promise<bigint> {
+  let head = 0n;
+  for (let i = 0; i < n; i++) {
+    const r = await store.appendToStream(`test-${i % 7}`, [newEvent(type, { i })]);
+    head = r.lastGlobalPosition;
+  }
+  return head;
+}
+
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000, everyMs = 50): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
