@@ -48,7 +48,7 @@ function recordOf(view: CatalogView, streamId: string): { modelled: boolean; sta
     case 'policy':
       return { modelled: true, state: [...view.policies.values()].find((p) => p.id === streamId) };
     case 'user':
-      return { modelled: true, state: [...view.users.values()].find((u) => userStream(u.username) === streamId) };
+      return { modelled: true, state: [...view.users.entries()].find(([key]) => userStream(key) === streamId)?.[1] };
     case 'signing-keys':
       return { modelled: streamId === SIGNING_KEYS_STREAM, state: Object.fromEntries(view.signingKeys) };
     default:

@@ -4,6 +4,7 @@ import type { BlockingEvent } from '../../domain/blocking/events.ts';
 import type { SigningKeyEvent, UserEvent } from '../../domain/identity/events.ts';
 import type { PolicyEvent, ThrottlingPolicyFields } from '../../domain/policy/events.ts';
 import type { RecordedEvent } from '../../domain/ports.ts';
+import { normalizeUsername } from '../../domain/identity/user.ts';
 import { policyStream } from '../../domain/streams.ts';
 import { policyKey, type CatalogView, type SigningKeyRecord, type UserRecord } from './view.ts';
 
@@ -80,10 +81,12 @@ export function applyBlockingEvent(view: CatalogView, e: BlockingEvent, event: R
   }
 }
 
+/** Users are keyed by their normalised (case-insensitive) name, as their streams are. */
 export function applyUserEvent(view: CatalogView, e: UserEvent, event: RecordedEvent): void {
   const versioned = { streamVersion: event.streamVersion, position: event.globalPosition };
+  const key = normalizeUsername(e.data.username);
   if (e.type === 'UserRegistered') {
-    view.users.set(e.data.username, {
+    view.users.set(key, {
       username: e.data.username,
       roles: [...e.data.roles].sort(),
       lockedUntil: null,
@@ -93,7 +96,7 @@ export function applyUserEvent(view: CatalogView, e: UserEvent, event: RecordedE
     });
     return;
   }
-  const user = view.users.get(e.data.username);
+  const user = view.users.get(key);
   if (!user) return;
   let patch: Partial<UserRecord>;
   switch (e.type) {
@@ -116,7 +119,7 @@ export function applyUserEvent(view: CatalogView, e: UserEvent, event: RecordedE
       patch = {};
       break;
   }
-  view.users.set(user.username, { ...user, ...patch, ...versioned });
+  view.users.set(key, { ...user, ...patch, ...versioned });
 }
 
 export function applySigningKeyEvent(view: CatalogView, e: SigningKeyEvent, event: RecordedEvent): void {

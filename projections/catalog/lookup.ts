@@ -1,6 +1,7 @@
 // The domain's CatalogLookup (domain/services/ports.ts) answered from the catalog view: the
 // fast counterpart of folding the log. `waitFor` lets the command facade read its own writes.
 import type { Role } from '../../domain/identity/events.ts';
+import { normalizeUsername } from '../../domain/identity/user.ts';
 import type { PolicyLevel } from '../../domain/policy/events.ts';
 import type { CatalogLookup, SubscriptionRef } from '../../domain/services/ports.ts';
 import type { ProjectionRunner } from '../runner.ts';
@@ -47,7 +48,7 @@ export function catalogLookup(runner: Pick<ProjectionRunner, 'view' | 'waitForPo
   const view = () => runner.view<CatalogView>(name);
   return {
     async rolesOf(username) {
-      const user = view().users.get(username);
+      const user = view().users.get(normalizeUsername(username));
       return user ? [...user.roles] : undefined;
     },
     async usersWithRole(role: Role) {

@@ -122,7 +122,7 @@ interface WireCatalog {
   subscriptions: Array<Wire<SubscriptionRecord>>;
   policies: Array<[string, Wire<PolicyRecord>]>;
   blockingConditions: Array<Wire<BlockingConditionRecord>>;
-  users: Array<Wire<UserRecord>>;
+  users: Array<[string, Wire<UserRecord>]>;
   signingKeys: Array<Wire<SigningKeyRecord>>;
   revokedTokens: Array<[string, number | null]>;
 }
@@ -138,7 +138,7 @@ export function serializeCatalog(view: CatalogView): string {
     subscriptions: byKey(view.subscriptions).map(([, s]) => toWire(s)),
     policies: byKey(view.policies).map(([k, p]) => [k, toWire(p)]),
     blockingConditions: byKey(view.blockingConditions).map(([, b]) => toWire(b)),
-    users: byKey(view.users).map(([, u]) => toWire(u)),
+    users: byKey(view.users).map(([k, u]) => [k, toWire(u)]),
     signingKeys: byKey(view.signingKeys).map(([, k]) => toWire(k)),
     revokedTokens: byKey(view.revokedTokens),
   };
@@ -157,7 +157,7 @@ export function deserializeCatalog(data: string | Buffer): CatalogView {
   for (const s of w.subscriptions) view.subscriptions.set(s.id, fromWire(s));
   for (const [k, p] of w.policies) view.policies.set(k, fromWire(p));
   for (const b of w.blockingConditions) view.blockingConditions.set(b.id, fromWire(b));
-  for (const u of w.users) view.users.set(u.username, fromWire(u));
+  for (const [k, u] of w.users) view.users.set(k, fromWire(u));
   for (const k of w.signingKeys) view.signingKeys.set(k.kid, fromWire(k));
   view.revokedTokens = new Map(w.revokedTokens);
   rebuildIndex(view);

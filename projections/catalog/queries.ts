@@ -5,6 +5,7 @@
 import type { LifecycleStatus } from '../../domain/api/events.ts';
 import type { KeyType } from '../../domain/application/events.ts';
 import { invalidInput } from '../../domain/errors.ts';
+import { normalizeUsername } from '../../domain/identity/user.ts';
 import type { PolicyLevel } from '../../domain/policy/events.ts';
 import { idOfSortKey, lowerBound } from './indexing.ts';
 import { matchesSearch, parseSearch } from './search.ts';
@@ -242,8 +243,9 @@ const summarize = (u: UserRecord, now?: Date): UserSummary => {
 export const listUsers = (view: CatalogView, options: { now?: Date } = {}): UserSummary[] =>
   [...view.users.values()].sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0)).map((u) => summarize(u, options.now));
 
+/** The user, whatever the case of `username` (names are case-insensitive). */
 export function getUser(view: CatalogView, username: string, options: { now?: Date } = {}): UserSummary | undefined {
-  const u = view.users.get(username);
+  const u = view.users.get(normalizeUsername(username));
   return u && summarize(u, options.now);
 }
 
