@@ -1,6 +1,7 @@
 // Batch folding of the log into a view (replay, rebuilds, benchmarks) and the comparison of two
 // serialized views. Reads pages with readAll instead of a subscription: no tailing, no waiting.
 import type { EventStore } from '../domain/ports.ts';
+import '../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../domain/upcasting.ts';
 import { diffFields, type FieldChange } from './audit/diff.ts';
 import { toBytes, type Projection } from './projection.ts';

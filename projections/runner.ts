@@ -3,6 +3,7 @@
 // projection, snapshots every N events / T ms / on close (view and position together), and
 // lets readers wait for a position (read-your-writes) or listen to applied events.
 import type { EventStore, RecordedEvent, Subscription } from '../domain/ports.ts';
+import '../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../domain/upcasting.ts';
 import { toBytes, type AnyProjection, type ViewStore } from './projection.ts';
 import { ProjectionFailedError, RunnerClosedError, UnknownProjectionError, ViewTimeoutError } from './runner-errors.ts';

@@ -7,7 +7,6 @@ import { styleText } from 'node:util';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { EventStore, ReadAllFilter, RecordedEvent } from '../../domain/ports.ts';
 import { upcast } from '../../domain/upcasting.ts';
-import '../../domain/events.ts'; // registers the upcasters
 import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { queryEvents, type EventQuery } from '../../projections/audit/queries.ts';
 

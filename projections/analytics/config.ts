@@ -15,8 +15,6 @@ export interface AnalyticsConfig {
   maxRowsPerBucket: number;
   /** Distinct client IPs / user agents / platforms counted per bucket before the rarest fold into "other". */
   maxTopEntries: number;
-  /** Dense histograms kept for open minutes (fast to record into); beyond it open rows use packed ones. */
-  denseHistogramPool: number;
 }
 
 const MINUTE = 60_000;
@@ -24,13 +22,12 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export const DEFAULT_ANALYTICS_CONFIG: AnalyticsConfig = {
-  retention: { minuteMs: 6 * HOUR, hourMs: 14 * DAY, dayMs: 400 * DAY },
+  retention: { minuteMs: 3 * HOUR, hourMs: 7 * DAY, dayMs: 90 * DAY },
   sealAfterMs: MINUTE,
   dedupeWindowMs: 5 * MINUTE,
   maxDedupeIds: 1_000_000,
-  maxRowsPerBucket: 2_000,
+  maxRowsPerBucket: 1_000,
   maxTopEntries: 1_000,
-  denseHistogramPool: 512,
 };
 
 export type AnalyticsConfigInput = Partial<Omit<AnalyticsConfig, 'retention'>> & {
@@ -51,9 +48,6 @@ export function analyticsConfig(input: AnalyticsConfigInput = {}): AnalyticsConf
   for (const [k, v] of Object.entries(c.retention)) positive(`retention.${k}`, v);
   for (const k of ['maxDedupeIds', 'maxRowsPerBucket', 'maxTopEntries'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw invalidInput(`analytics ${k} must be a positive integer`, { [k]: c[k] });
-  }
-  if (!Number.isInteger(c.denseHistogramPool) || c.denseHistogramPool < 0) {
-    throw invalidInput('analytics denseHistogramPool must be a non-negative integer');
   }
   // Hours and days are filled when minutes seal: a minute must live until it is sealed.
   if (c.retention.minuteMs < c.sealAfterMs + MINUTE) {

@@ -23,8 +23,9 @@ export function admit(d: DedupeState, requestId: string, minute: number): Dedupe
   let ids = d.byMinute.get(minute);
   if (!ids) {
     ids = new Set();
+    const outOfOrder = minute < lastKey(d.byMinute);
     d.byMinute.set(minute, ids);
-    if (d.byMinute.size > 1 && minute < lastKey(d.byMinute)) sortMinutes(d);
+    if (outOfOrder) sortMinutes(d);
   } else if (ids.has(requestId)) return 'duplicate';
   ids.add(requestId);
   d.size++;

@@ -36,16 +36,29 @@ export const factKey = (f: RequestFact): string =>
   (f.applicationId ?? NONE) + SEP + (f.userName ?? NONE) + SEP + (f.keyType ?? NONE) + SEP +
   statusClassOf(f.proxyResponseCode) + SEP + (f.errorCode ?? NONE);
 
-export const dimensionsOf = (f: RequestFact): RowDimensions => ({
-  apiId: f.apiId ?? NONE,
-  apiVersion: f.apiVersion ?? NONE,
-  operation: operationOf(f),
-  applicationId: f.applicationId ?? NONE,
-  userName: f.userName ?? NONE,
-  keyType: f.keyType ?? NONE,
-  statusClass: statusClassOf(f.proxyResponseCode),
-  errorCode: f.errorCode ?? NONE,
+/** Dimensions of a fact; `intern` lets rows share one copy of each repeated value. */
+export const dimensionsOf = (f: RequestFact, intern: (s: string) => string = (s) => s): RowDimensions => ({
+  apiId: intern(f.apiId ?? NONE),
+  apiVersion: intern(f.apiVersion ?? NONE),
+  operation: intern(operationOf(f)),
+  applicationId: intern(f.applicationId ?? NONE),
+  userName: intern(f.userName ?? NONE),
+  keyType: intern(f.keyType ?? NONE),
+  statusClass: intern(statusClassOf(f.proxyResponseCode)),
+  errorCode: intern(f.errorCode ?? NONE),
 });
+
+/** A bounded string intern table (cleared whole when full: a cache, invisible to results). */
+export function createInterner(cap = 50_000): (s: string) => string {
+  const table = new Map<string, string>();
+  return (s) => {
+    const hit = table.get(s);
+    if (hit !== undefined) return hit;
+    if (table.size >= cap) table.clear();
+    table.set(s, s);
+    return s;
+  };
+}
 
 export const keyOf = (d: RowDimensions): string =>
   d.apiId + SEP + d.apiVersion + SEP + d.operation + SEP + d.applicationId + SEP + d.userName + SEP + d.keyType + SEP +

@@ -3,89 +3,101 @@
 // percentiles. Values are recorded in microseconds with 2 significant digits: a reported
 // percentile is within 1 % (relative) of the true one.
 //
-// Open minutes record into dense HDR histograms (fast, ≈14 KB each, pooled). Sealed buckets
-// keep only the non-zero HDR counts ("sparse": index·2^32 + count, sorted by index), which is
-// what HDR's own encoding stores; merging is then a sorted-array merge, and a query loads
-// the sparse counts back into a dense HDR histogram to read percentiles.
+// Storage: a bucket row keeps only the non-zero HDR counts ("sparse": index·2^32 + count,
+// ascending by HDR bucket index — what HDR's own encoding stores), plus a short buffer of
+// values not yet folded in. Recording is a push; every FLUSH_AT values the buffer is mapped
+// to HDR indices, sorted and merged in. Roll-ups are sorted-array merges. Queries load the
+// sparse counts into a dense HDR histogram and read the percentiles from it.
 import hdr, { type JsHistogram } from 'hdr-histogram-js';
 
 /** Relative accuracy of every percentile the analytics report. */
 export const HISTOGRAM_RELATIVE_ACCURACY = 0.01;
 const SIGNIFICANT_DIGITS = 2;
-/** One hour in µs: sizes the arrays; larger values still fit (auto-resize). */
+/** One hour in µs: sizes dense arrays; larger values still fit (auto-resize). */
 const HIGHEST_TRACKABLE_US = 3_600_000_000;
 const TWO_32 = 2 ** 32;
+const FLUSH_AT = 256;
 
 export type DenseHistogram = JsHistogram;
-/** Non-zero HDR counts, each `index * 2^32 + count`, ascending by index. */
-export type SparseHistogram = Float64Array;
-export type LatencyHistogram = DenseHistogram | SparseHistogram;
+/**
+ * Non-zero HDR counts, each `index * 2^32 + count`, ascending by index. Never mutated once
+ * built. A plain array, not a typed one: a typed array's fixed overhead is larger than most.
+ */
+export type SparseHistogram = readonly number[];
 
-export const EMPTY_SPARSE: SparseHistogram = new Float64Array(0);
+/** A row's histogram: folded counts plus values recorded since the last flush. */
+export interface LatencyCell {
+  sparse: SparseHistogram;
+  pending: number[] | null;
+}
+
+export const EMPTY_SPARSE: SparseHistogram = Object.freeze([]);
 
 export const toMicros = (ms: number): number => (ms > 0 ? Math.round(ms * 1000) : 0);
 
-const build = (bitBucketSize: 32 | 'packed'): DenseHistogram =>
-  hdr.build({ bitBucketSize, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, highestTrackableValue: HIGHEST_TRACKABLE_US }) as DenseHistogram;
+export const denseHistogram = (): DenseHistogram =>
+  hdr.build({ bitBucketSize: 32, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS, highestTrackableValue: HIGHEST_TRACKABLE_US }) as DenseHistogram;
 
-export const denseHistogram = (): DenseHistogram => build(32);
+/** Maps values to HDR bucket indices (the index depends only on precision, not on array size). */
+const indexer = denseHistogram();
 
-export const isSparse = (h: LatencyHistogram): h is SparseHistogram => h instanceof Float64Array;
+export const newCell = (sparse: SparseHistogram = EMPTY_SPARSE): LatencyCell => ({ sparse, pending: null });
 
-export const countOf = (h: LatencyHistogram): number => {
-  if (!isSparse(h)) return h.totalCount;
+export function recordMicros(cell: LatencyCell, us: number): void {
+  if (cell.pending === null) cell.pending = [us];
+  else if (cell.pending.push(us) >= FLUSH_AT) flush(cell);
+}
+
+/** Folds pending values into the sparse counts. Invisible to readers: same counts either way. */
+export function flush(cell: LatencyCell): SparseHistogram {
+  const pending = cell.pending;
+  if (pending === null) return cell.sparse;
+  const n = pending.length;
+  const idx = new Int32Array(n);
+  for (let k = 0; k < n; k++) idx[k] = indexer.countsArrayIndex(pending[k]!);
+  idx.sort();
+  const run: number[] = [];
+  for (let k = 0; k < n; ) {
+    let j = k + 1;
+    while (j < n && idx[j] === idx[k]) j++;
+    run.push(idx[k]! * TWO_32 + (j - k));
+    k = j;
+  }
+  cell.pending = null;
+  cell.sparse = mergeSparse(cell.sparse, run);
+  return cell.sparse;
+}
+
+export const countOf = (h: SparseHistogram): number => {
   let n = 0;
   for (let i = 0; i < h.length; i++) n += h[i]! % TWO_32;
   return n;
 };
 
-export function sparseOf(h: LatencyHistogram): SparseHistogram {
-  if (isSparse(h)) return h;
-  if (h.totalCount === 0) return EMPTY_SPARSE;
-  const out: number[] = [];
-  const last = h.countsArrayIndex(h.maxValue);
-  for (let i = 0; i <= last; i++) {
-    const c = h.getCountAtIndex(i);
-    if (c > 0) out.push(i * TWO_32 + c);
-  }
-  return Float64Array.from(out);
-}
-
-/** The sum of two sparse histograms (a new array; inputs untouched). */
+/** The sum of two sparse histograms (inputs untouched; may return one of them). */
 export function mergeSparse(a: SparseHistogram, b: SparseHistogram): SparseHistogram {
   if (b.length === 0) return a;
   if (a.length === 0) return b;
-  const out = new Float64Array(a.length + b.length);
-  let i = 0, j = 0, n = 0;
+  const out: number[] = [];
+  let i = 0, j = 0;
   while (i < a.length && j < b.length) {
     const ia = Math.floor(a[i]! / TWO_32), ib = Math.floor(b[j]! / TWO_32);
-    if (ia === ib) out[n++] = a[i++]! + (b[j++]! % TWO_32);
-    else if (ia < ib) out[n++] = a[i++]!;
-    else out[n++] = b[j++]!;
+    if (ia === ib) out.push(a[i++]! + (b[j++]! % TWO_32));
+    else if (ia < ib) out.push(a[i++]!);
+    else out.push(b[j++]!);
   }
-  while (i < a.length) out[n++] = a[i++]!;
-  while (j < b.length) out[n++] = b[j++]!;
-  return n === out.length ? out : out.slice(0, n);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
 }
 
-/** Adds `h` into the dense accumulator `into` (queries). */
-export function addInto(into: DenseHistogram, h: LatencyHistogram): void {
-  if (!isSparse(h)) {
-    if (h.totalCount > 0) into.add(h);
-    return;
-  }
+/** Adds the counts of `cell` into the dense accumulator `into` (queries). */
+export function addInto(into: DenseHistogram, cell: LatencyCell): void {
+  const h = flush(cell);
   for (let k = 0; k < h.length; k++) {
     const v = h[k]!;
-    const index = Math.floor(v / TWO_32);
-    into.recordValueWithCount(into.valueFromIndex(index), v % TWO_32);
+    into.recordValueWithCount(into.valueFromIndex(Math.floor(v / TWO_32)), v % TWO_32);
   }
-}
-
-const scratch = denseHistogram();
-/** One value added to a sparse histogram (late facts for sealed buckets: rare). */
-export function recordSparse(h: SparseHistogram, valueUs: number): SparseHistogram {
-  const index = scratch.countsArrayIndex(valueUs);
-  return mergeSparse(h, Float64Array.of(index * TWO_32 + 1));
 }
 
 /** Percentile `p` (0–100) in milliseconds; null for an empty histogram. */
@@ -101,48 +113,9 @@ export const sparseToJson = (h: SparseHistogram): number[] => {
   }
   return out;
 };
+
 export const sparseFromJson = (pairs: readonly number[]): SparseHistogram => {
-  const out = new Float64Array(pairs.length / 2);
-  for (let k = 0; k < out.length; k++) out[k] = pairs[2 * k]! * TWO_32 + pairs[2 * k + 1]!;
+  const out: number[] = [];
+  for (let k = 0; k < pairs.length; k += 2) out.push(pairs[k]! * TWO_32 + pairs[k + 1]!);
   return out;
 };
-
-/**
- * A bounded pool of dense histograms for open rows. Sealing turns one into its sparse form and
- * returns it to the pool; past `capacity`, open rows get packed HDR histograms (smaller, slower).
- * Which kind a row had never changes a count or a percentile.
- */
-export interface HistogramPool {
-  acquire(): DenseHistogram;
-  /** The sparse form of `h`, after which `h` is reset and reusable. */
-  seal(h: DenseHistogram): SparseHistogram;
-  readonly denseInUse: number;
-}
-
-export function createHistogramPool(capacity: number): HistogramPool {
-  const free: DenseHistogram[] = [];
-  const pooled = new WeakSet<DenseHistogram>();
-  let inUse = 0;
-  return {
-    acquire() {
-      if (inUse >= capacity) return build('packed');
-      inUse++;
-      const h = free.pop() ?? denseHistogram();
-      pooled.add(h);
-      return h;
-    },
-    seal(h) {
-      const sparse = sparseOf(h);
-      if (pooled.has(h)) {
-        h.reset();
-        pooled.delete(h);
-        free.push(h);
-        inUse--;
-      }
-      return sparse;
-    },
-    get denseInUse() {
-      return inUse;
-    },
-  };
-}

@@ -5,7 +5,7 @@ import type { BoundedCounter } from './bounded-counter.ts';
 import { createCounter, sortedEntries } from './bounded-counter.ts';
 import { analyticsConfig, type AnalyticsConfig } from './config.ts';
 import { dimensionsOfKey, keyOf } from './dimensions.ts';
-import { addInto, sparseFromJson, sparseOf, sparseToJson } from './histogram.ts';
+import { flush, newCell, sparseFromJson, sparseToJson } from './histogram.ts';
 import type { Granularity } from './time.ts';
 import { createAnalyticsView, newBucket, sortedRows, type AnalyticsView, type Bucket, type IngestCounters } from './view.ts';
 
@@ -54,8 +54,8 @@ const bucketToJson = (b: Bucket): BucketJson => ({
     apiName: r.apiName,
     applicationName: r.applicationName,
     m: [r.requests, r.errors, r.throttled, r.bytesIn, r.bytesOut, r.latencySumUs, r.backendCount, r.backendLatencySumUs],
-    latency: sparseToJson(sparseOf(r.latency)),
-    backendLatency: sparseToJson(sparseOf(r.backendLatency)),
+    latency: sparseToJson(flush(r.latency)),
+    backendLatency: sparseToJson(flush(r.backendLatency)),
   })),
   clients: [...b.clients]
     .sort(([a], [c]) => (a < c ? -1 : a > c ? 1 : 0))
@@ -107,15 +107,13 @@ export function restoreAnalytics(data: string | Buffer, config?: Partial<Analyti
         const [requests, errors, throttled, bytesIn, bytesOut, latencySumUs, backendCount, backendLatencySumUs] = r.m as [
           number, number, number, number, number, number, number, number,
         ];
-        const latency = sparseFromJson(r.latency);
-        const backendLatency = sparseFromJson(r.backendLatency);
         b.rows.set(r.key, {
           dims: dimensionsOfKey(r.key),
           apiName: r.apiName,
           applicationName: r.applicationName,
           requests, errors, throttled, bytesIn, bytesOut, latencySumUs, backendCount, backendLatencySumUs,
-          latency: b.sealed ? latency : loadDense(view, latency),
-          backendLatency: b.sealed ? backendLatency : loadDense(view, backendLatency),
+          latency: newCell(sparseFromJson(r.latency)),
+          backendLatency: newCell(sparseFromJson(r.backendLatency)),
         });
       }
       for (const [k, ips, agents, platforms] of bj.clients) {
@@ -125,10 +123,4 @@ export function restoreAnalytics(data: string | Buffer, config?: Partial<Analyti
     }
   }
   return view;
-}
-
-function loadDense(view: AnalyticsView, sparse: Float64Array) {
-  const h = view.pool.acquire();
-  addInto(h, sparse);
-  return h;
 }

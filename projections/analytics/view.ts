@@ -12,11 +12,8 @@ import type { RequestFact } from '../../domain/ports.ts';
 import { countKey, createCounter, mergeCounter, type BoundedCounter } from './bounded-counter.ts';
 import { analyticsConfig, type AnalyticsConfig, type AnalyticsConfigInput } from './config.ts';
 import { admit, advanceWindow, createDedupe, positionSeen, type DedupeState } from './dedupe.ts';
-import { FOLD_LEVELS, clientKey, dimensionsOf, factKey, fold, keyOf, type RowDimensions } from './dimensions.ts';
-import {
-  EMPTY_SPARSE, createHistogramPool, isSparse, mergeSparse, recordSparse, sparseOf, toMicros,
-  type HistogramPool, type LatencyHistogram,
-} from './histogram.ts';
+import { FOLD_LEVELS, clientKey, createInterner, dimensionsOf, factKey, fold, keyOf, type RowDimensions } from './dimensions.ts';
+import { flush, mergeSparse, newCell, recordMicros, toMicros, type LatencyCell } from './histogram.ts';
 import { GRANULARITY_MS, MINUTE_MS, floorTo, type Granularity } from './time.ts';
 import { cachedUserAgentParser, type ClientAgent } from './user-agent.ts';
 
@@ -38,9 +35,8 @@ export interface Row extends Measures {
   dims: RowDimensions;
   apiName: string;
   applicationName: string;
-  /** Dense while its minute is open, sparse once sealed (and in hours and days). */
-  latency: LatencyHistogram;
-  backendLatency: LatencyHistogram;
+  latency: LatencyCell;
+  backendLatency: LatencyCell;
 }
 
 /** Client breakdown of one API × application in a bucket. */
@@ -53,7 +49,7 @@ export interface ClientCounters {
 export interface Bucket {
   granularity: Granularity;
   start: number;
-  /** Minutes only: false while facts still land in dense histograms and the hour/day lack it. */
+  /** Minutes only: false until rolled into its hour and day. */
   sealed: boolean;
   rows: Map<string, Row>;
   clients: Map<string, ClientCounters>;
@@ -81,9 +77,9 @@ export interface AnalyticsView {
   open: Set<number>;
   dedupe: DedupeState;
   counters: IngestCounters;
-  /** Runtime helpers, not state: rebuilt on restore. */
-  pool: HistogramPool;
+  /** Runtime caches, not state. */
   parseAgent: (ua: string | null) => ClientAgent;
+  intern: (s: string) => string;
 }
 
 /** Called for every admitted fact (not for duplicates): the alert detectors' input. */
@@ -100,8 +96,8 @@ export function createAnalyticsView(config: AnalyticsConfigInput = {}): Analytic
     open: new Set(),
     dedupe: createDedupe(),
     counters: { applied: 0, duplicates: 0, late: 0, invalid: 0, folded: 0 },
-    pool: createHistogramPool(c.denseHistogramPool),
     parseAgent: cachedUserAgentParser(),
+    intern: createInterner(),
   };
 }
 
@@ -200,12 +196,12 @@ function record(view: AnalyticsView, bucket: Bucket, f: RequestFact): void {
   row.bytesOut += f.responseSize;
   const us = toMicros(f.responseLatencyMs);
   row.latencySumUs += us;
-  row.latency = recordLatency(row.latency, us);
+  recordMicros(row.latency, us);
   if (f.backendLatencyMs !== null) {
     const backendUs = toMicros(f.backendLatencyMs);
     row.backendCount++;
     row.backendLatencySumUs += backendUs;
-    row.backendLatency = recordLatency(row.backendLatency, backendUs);
+    recordMicros(row.backendLatency, backendUs);
   }
   const ck = clientKey(f.apiId, f.applicationId);
   let clients = bucket.clients.get(ck);
@@ -219,21 +215,15 @@ function record(view: AnalyticsView, bucket: Bucket, f: RequestFact): void {
   countKey(clients.platforms, agent.platform);
 }
 
-function recordLatency(h: LatencyHistogram, us: number): LatencyHistogram {
-  if (isSparse(h)) return recordSparse(h, us);
-  h.recordValue(us);
-  return h;
-}
-
 function rowForFact(view: AnalyticsView, bucket: Bucket, f: RequestFact): Row {
   const row = bucket.rows.get(factKey(f));
   if (row) return row;
-  return rowFor(view, bucket, dimensionsOf(f), f.apiName ?? '', f.applicationName ?? '');
+  return rowFor(view, bucket, dimensionsOf(f, view.intern), view.intern(f.apiName ?? ''), view.intern(f.applicationName ?? ''));
 }
 
 /** The row for `dims` in `bucket`, created (or folded into "(other)" when the bucket is full). */
 function rowFor(view: AnalyticsView, bucket: Bucket, dims: RowDimensions, apiName: string, applicationName: string): Row {
-  const key = keyOf(dims);
+  const key = view.intern(keyOf(dims));
   const existing = bucket.rows.get(key);
   if (existing) return existing;
   if (bucket.rows.size < view.config.maxRowsPerBucket) return addRow(view, bucket, key, dims, apiName, applicationName);
@@ -249,7 +239,6 @@ function rowFor(view: AnalyticsView, bucket: Bucket, dims: RowDimensions, apiNam
 }
 
 function addRow(view: AnalyticsView, bucket: Bucket, key: string, dims: RowDimensions, apiName: string, applicationName: string): Row {
-  const dense = bucket.granularity === 'MINUTE' && !bucket.sealed;
   const row: Row = {
     dims,
     apiName,
@@ -262,8 +251,8 @@ function addRow(view: AnalyticsView, bucket: Bucket, key: string, dims: RowDimen
     latencySumUs: 0,
     backendCount: 0,
     backendLatencySumUs: 0,
-    latency: dense ? view.pool.acquire() : EMPTY_SPARSE,
-    backendLatency: dense ? view.pool.acquire() : EMPTY_SPARSE,
+    latency: newCell(),
+    backendLatency: newCell(),
   };
   bucket.rows.set(key, row);
   return row;
@@ -312,10 +301,6 @@ function sealDue(view: AnalyticsView): void {
 }
 
 function seal(view: AnalyticsView, minute: Bucket): void {
-  for (const row of minute.rows.values()) {
-    if (!isSparse(row.latency)) row.latency = view.pool.seal(row.latency);
-    if (!isSparse(row.backendLatency)) row.backendLatency = view.pool.seal(row.backendLatency);
-  }
   minute.sealed = true;
   for (const g of ['HOUR', 'DAY'] as const) rollInto(view, bucketAt(view, g, floorTo(minute.start, GRANULARITY_MS[g])), minute);
 }
@@ -325,8 +310,10 @@ export function rollInto(view: AnalyticsView, into: Bucket, from: Bucket): void 
   for (const row of sortedRows(from)) {
     const target = rowFor(view, into, row.dims, row.apiName, row.applicationName);
     addMeasures(target, row);
-    target.latency = mergeSparse(sparseOf(target.latency), sparseOf(row.latency));
-    target.backendLatency = mergeSparse(sparseOf(target.backendLatency), sparseOf(row.backendLatency));
+    flush(target.latency);
+    flush(target.backendLatency);
+    target.latency.sparse = mergeSparse(target.latency.sparse, flush(row.latency));
+    target.backendLatency.sparse = mergeSparse(target.backendLatency.sparse, flush(row.backendLatency));
   }
   for (const [key, c] of [...from.clients].sort(([a], [b]) => (a < b ? -1 : 1))) {
     let target = into.clients.get(key);

@@ -5,6 +5,7 @@
 // accumulated event data.
 import type { EventStore, RecordedEvent } from '../../domain/ports.ts';
 import { SIGNING_KEYS_STREAM, aggregateOf, userStream } from '../../domain/streams.ts';
+import '../../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../../domain/upcasting.ts';
 import { applyToCatalog } from '../catalog/projection.ts';
 import { createCatalogView, type CatalogView } from '../catalog/view.ts';

@@ -3,6 +3,7 @@
 // without it (CLI, index not built) the store's filtered readAll does the work. Either way the
 // part of the log the index has not applied yet is read from the store, so answers are complete.
 import type { EventStore, ReadAllFilter, RecordedEvent } from '../../domain/ports.ts';
+import '../../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../../domain/upcasting.ts';
 import type { AuditIndex } from './projection.ts';
 

@@ -2,6 +2,7 @@
 // isDefaultVersion) folded up to `position` through the catalog fold, so the shape is getApi's.
 import type { EventStore, RecordedEvent } from '../../domain/ports.ts';
 import { apiStream, apiVersionsStream } from '../../domain/streams.ts';
+import '../../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../../domain/upcasting.ts';
 import { applyToCatalog } from './projection.ts';
 import { createCatalogView, type ApiRecord } from './view.ts';

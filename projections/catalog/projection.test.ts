@@ -19,7 +19,7 @@ import {
   listUsers,
   scopeRoles,
 } from './queries.ts';
-import { IDS, writeStory, writer } from './story.fixture.ts';
+import { IDS, definition, writeStory, writer } from './story.fixture.ts';
 import { appStream } from '../../domain/streams.ts';
 
 async function storyCatalog() {
@@ -137,4 +137,18 @@ describe('catalog projection', () => {
     assert.deepEqual(Object.keys(now!).sort(), Object.keys(getApi(view, IDS.pizza1)!).sort());
     assert.deepEqual(now, getApi(view, IDS.pizza1));
   });
+});
+
+test('an ApiCreated written at schemaVersion 1 (one endpoint) reaches the catalog upcast to v2', async () => {
+  const store = openMemoryEventStore();
+  const { endpoints: _e, ...rest } = definition();
+  await store.appendToStream(`api-${IDS.weather}`, [
+    {
+      type: 'ApiCreated',
+      data: { apiId: IDS.weather, name: 'Old', context: '/old', version: '1', provider: 'admin', lifecycleStatus: 'CREATED', copiedFrom: null, ...rest, endpoint: 'http://legacy:8080/' },
+      metadata: { eventId: 'v1-event', actor: 'admin', correlationId: 'c', causationId: null, recordedAt: '2025-01-01T00:00:00.000Z', schemaVersion: 1 },
+    },
+  ]);
+  const { view } = await rebuildView(store, catalogProjection);
+  assert.deepEqual(getApi(view, IDS.weather)?.endpoints, { production: 'http://legacy:8080/', sandbox: null });
 });
