@@ -92,21 +92,47 @@ export function toClientError(error: unknown): ClientError {
   return { message: 'Internal server error', code: 'INTERNAL', extensions: { code: 'INTERNAL' }, expected: false };
 }
 
+/** Errors of the HTTP/GraphQL machinery (body too large, bad JSON, depth limit) that are the client's doing. */
+function clientStatusOf(e: unknown): number | undefined {
+  if (!e || typeof e !== 'object') return undefined;
+  const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
+  if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return statusCode;
+  if (typeof code === 'string' && code.startsWith('MER_ERR_GQL')) return 400;
+  return undefined;
+}
+
+export interface WireError {
+  error: GraphQLError;
+  /** HTTP status this error asks for when the response carries no data (request-level). */
+  status: number;
+  /** The hidden cause of an INTERNAL error, for the log. */
+  cause?: unknown;
+}
+
 /**
  * Rewrites one GraphQL error for the wire. Errors graphql-js raises itself (syntax, validation,
- * variable coercion) have no originalError and are the client's fault: BAD_USER_INPUT.
+ * variable coercion) and 4xx errors of the HTTP layer are the client's: BAD_USER_INPUT. Anything
+ * else uncatalogued is INTERNAL, its message hidden.
  */
-export function formatGraphQLError(error: GraphQLError): { error: GraphQLError; cause?: unknown } {
+export function formatGraphQLError(error: GraphQLError): WireError {
+  const where = { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path };
   const original = error.originalError;
-  if (!original || original instanceof GraphQLError) {
-    const inner = original instanceof GraphQLError ? original : error;
-    const code = typeof inner.extensions?.code === 'string' && isApiErrorCode(inner.extensions.code) ? inner.extensions.code : 'BAD_USER_INPUT';
-    return { error: new GraphQLError(inner.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { code } }) };
+  if (original instanceof ApiError || isDomainError(original) || original instanceof ViewTimeoutError) {
+    const client = toClientError(original);
+    return { error: new GraphQLError(client.message, { ...where, extensions: client.extensions }), status: 200 };
   }
-  const client = toClientError(original);
+  const clientStatus = clientStatusOf(original);
+  if (!original || original instanceof GraphQLError || clientStatus !== undefined) {
+    const inner = original instanceof GraphQLError ? original : error;
+    const given = inner.extensions?.code;
+    const code = typeof given === 'string' && isApiErrorCode(given) && given !== 'INTERNAL' ? given : 'BAD_USER_INPUT';
+    const message = original && !(original instanceof GraphQLError) ? original.message : inner.message;
+    return { error: new GraphQLError(message, { ...where, extensions: { code } }), status: clientStatus ?? 400 };
+  }
   return {
-    error: new GraphQLError(client.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: client.extensions }),
-    ...(client.expected ? {} : { cause: original }),
+    error: new GraphQLError('Internal server error', { ...where, extensions: { code: 'INTERNAL' } }),
+    status: error.path ? 200 : 500,
+    cause: original,
   };
 }
 

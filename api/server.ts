@@ -1,0 +1,62 @@
+// The control plane's HTTP server: composes the feature plugins (operations, key manager,
+// GraphQL, portals) on one fastify instance. Correlation ids come from X-Correlation-ID when a
+// caller sends a sane one, else a fresh UUID; every log line and response carries it.
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { graphqlPlugin } from './graphql/index.ts';
+import type { GraphQLDeps } from './graphql/context.ts';
+import type { KeyManager } from './oauth/key-manager.ts';
+import type { KeyRing } from './oauth/keyring.ts';
+import { oauthRoutes } from './oauth/routes.ts';
+import type { ControlPlaneMetrics } from './ops/metrics.ts';
+import { registerOps, type Readiness } from './ops/routes.ts';
+
+export const DEFAULT_BODY_LIMIT = 2 * 1024 * 1024;
+const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface ControlPlaneOptions {
+  graphql: GraphQLDeps;
+  keyManager: KeyManager;
+  ring: KeyRing;
+  issuer(): string;
+  metrics: ControlPlaneMetrics;
+  readiness(): Promise<Readiness>;
+  logger: Logger;
+  /** The portals' built SPA (ui/dist); served at / when the folder exists. */
+  uiDir?: string;
+  bodyLimit?: number;
+}
+
+export async function createControlPlane(o: ControlPlaneOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: o.logger as FastifyBaseLogger,
+    bodyLimit: o.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    requestIdLogLabel: 'correlationId',
+    genReqId(req) {
+      const given = req.headers['x-correlation-id'];
+      return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: false,
+    return503OnClosing: true,
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-correlation-id', request.id);
+  });
+
+  registerOps(app, { metrics: o.metrics, readiness: o.readiness });
+  await app.register(oauthRoutes, { keyManager: o.keyManager, ring: o.ring, issuer: o.issuer, metrics: o.metrics });
+  await app.register(graphqlPlugin, o.graphql);
+
+  if (o.uiDir && existsSync(o.uiDir)) {
+    await app.register(fastifyStatic, { root: o.uiDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    // Single-page app: unknown GET paths that want HTML get index.html (client-side routing).
+    app.setNotFoundHandler((request, reply) => {
+      if (request.method === 'GET' && (request.headers.accept ?? '').includes('text/html')) return reply.sendFile('index.html');
+      return reply.code(404).send({ error: 'Not Found', message: `No route for ${request.method} ${request.url}` });
+    });
+  }
+  return app;
+}
