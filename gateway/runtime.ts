@@ -11,6 +11,7 @@ import { BackendJwtSigner } from './mediation/backend-jwt.ts';
 import { Upstreams } from './proxy/upstreams.ts';
 import { WindowCounters } from './throttle/counters.ts';
 import { ThrottleDecisions } from './throttle/decisions.ts';
+import type { CompiledKeyTemplate } from './throttle/custom-keys.ts';
 import { DenyPolicies } from './throttle/deny.ts';
 
 export interface GatewayConfig {
@@ -26,6 +27,8 @@ export interface GatewayConfig {
   /** Take the client IP from the first X-Forwarded-For entry (only behind a trusted proxy). */
   trustForwardedFor: boolean;
   backendJwtHeader: string;
+  /** Custom-policy key templates whose traffic-manager decisions the gateway honours (900806). */
+  customKeyTemplates: CompiledKeyTemplate[];
 }
 
 export interface GatewayDeps {

@@ -18,6 +18,7 @@ import { followStore, mapSourceFromRunner, type GatewayMapSource } from './map-s
 import { BackendJwtSigner, type BackendJwtOptions } from './mediation/backend-jwt.ts';
 import { rejectEarly, runPipeline } from './pipeline.ts';
 import { Upstreams, type UpstreamOptions } from './proxy/upstreams.ts';
+import { compileKeyTemplate } from './throttle/custom-keys.ts';
 import { sendJson } from './respond.ts';
 import { Gateway, type GatewayConfig } from './runtime.ts';
 
@@ -77,6 +78,8 @@ export interface StartGatewayOptions {
   gatewayId?: string;
   clockToleranceS?: number;
   trustForwardedFor?: boolean;
+  /** WSO2 custom-policy key templates, e.g. `$userId` or `$apiContext:$apiVersion:$userId`. */
+  customKeyTemplates?: string[];
   limits?: Partial<GatewayLimits>;
   backend?: Partial<UpstreamOptions>;
   backendJwt?: Partial<BackendJwtOptions> & { header?: string };
@@ -199,6 +202,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     maxBodyBytes: limits.maxBodyBytes,
     trustForwardedFor: opts.trustForwardedFor ?? false,
     backendJwtHeader: (opts.backendJwt?.header ?? 'X-JWT-Assertion').toLowerCase(),
+    customKeyTemplates: (opts.customKeyTemplates ?? []).map(compileKeyTemplate),
   };
   const gateway = new Gateway({
     config,

@@ -1,7 +1,7 @@
 // Throttling with WSO2 semantics and order (§4.2): deny policies (900805), then the API-level
 // advanced policy (900800) or, when the API has none, the resource's (900802), then the
 // subscription tier with burst control first (900807, 900804), then the application tier per
-// user (900803). Keys are WSO2's (§4.1). A level refuses when a traffic-manager decision holds
+// user (900803), then custom-policy keys (900806). Keys are WSO2's (§4.1). A level refuses when a traffic-manager decision holds
 // its key or its local fixed-window counter is full (unless stopOnQuotaReach is false: then it
 // only counts). Requests are counted only once every level admitted them.
 import type { MapPolicy } from '../../projections/gateway-map/view.ts';
@@ -11,6 +11,7 @@ import { errors, type GatewayError } from '../errors.ts';
 import { queryParam } from '../http/query.ts';
 import type { Phase } from '../phase.ts';
 import { matchingGroup, type ConditionInput } from '../throttle/conditions.ts';
+import { expandKeyTemplate } from '../throttle/custom-keys.ts';
 import type { WindowCounters } from '../throttle/counters.ts';
 import { windowAt, type Window } from '../throttle/windows.ts';
 
@@ -116,6 +117,17 @@ function applicationLevel(ctx: RequestContext, keys: string[]): GatewayError | u
   return checkLevel(ctx, key, policy, policy.limitType === 'BANDWIDTH', policy.stopOnQuotaReach, errors.applicationThrottled);
 }
 
+function customLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
+  const templates = ctx.gw.config.customKeyTemplates;
+  for (let i = 0; i < templates.length; i++) {
+    const key = expandKeyTemplate(templates[i]!, ctx);
+    keys.push(key);
+    const until = ctx.gw.decisions.throttledUntil(key, ctx.startedAt);
+    if (until > 0) return refuse(ctx, errors.customThrottled, until);
+  }
+  return undefined;
+}
+
 export const throttle: Phase = {
   name: 'throttle',
   run(ctx) {
@@ -135,7 +147,7 @@ export const throttle: Phase = {
     const keys: string[] = [];
     ctx.throttleKeys = keys;
     pendingCount = 0;
-    const refused = advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys);
+    const refused = advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys) ?? customLevel(ctx, keys);
     if (refused !== undefined) {
       ctx.bandwidth = null;
       return refused;

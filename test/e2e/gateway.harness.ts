@@ -149,7 +149,7 @@ const dispatchers = new Map<string, Dispatcher>();
 function localDispatcher(localAddress: string): Dispatcher {
   let d = dispatchers.get(localAddress);
   if (!d) {
-    d = new Agent({ connect: { localAddress } });
+    d = new Agent({ localAddress });
     dispatchers.set(localAddress, d);
   }
   return d;
