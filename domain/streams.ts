@@ -24,6 +24,8 @@ export const apiVersionsStream = (apiName: string): string => `api-versions-${es
 
 export const apiContextReservation = (context: string, version: string): string =>
   `reservation-api-${escapePart(context)}-${escapePart(version)}`;
+/** One context belongs to one API name (its versions index stream holds it). */
+export const apiContextOwnerReservation = (context: string): string => `reservation-context-${escapePart(context)}`;
 export const applicationNameReservation = (owner: string, name: string): string =>
   `reservation-appname-${escapePart(owner)}-${escapePart(name.toLowerCase())}`;
 export const subscriptionReservation = (applicationId: string, apiId: string): string =>

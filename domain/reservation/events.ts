@@ -1,7 +1,11 @@
 // Events of reservation streams (`reservation-…`): a unique key (API context+version,
 // application name per owner, application×API) held by one aggregate stream.
 
-export type ReservationKind = 'api-context' | 'application-name' | 'subscription';
+/**
+ * api-context: context+version → API stream; context-owner: context → versions index of one
+ * API name; application-name: owner+name → application; subscription: app×API → subscription.
+ */
+export type ReservationKind = 'api-context' | 'context-owner' | 'application-name' | 'subscription';
 
 export type ReservationClaimed = {
   type: 'ReservationClaimed';
