@@ -53,6 +53,8 @@ export interface KafkaClientOptions {
   logger?: BusLogger;
   /** Per-request timeout (default 10 s); connection timeout is 3 s. */
   requestTimeoutMs?: number;
+  /** Retries of a failed request or connection (default 8, backing off up to 5 s each). */
+  retries?: number;
 }
 
 export function createKafka(brokers: readonly string[], options: KafkaClientOptions): Kafka {
@@ -63,7 +65,7 @@ export function createKafka(brokers: readonly string[], options: KafkaClientOpti
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     logLevel: logLevel.WARN,
     logCreator: routeLogs(options.logger ?? silentLogger),
-    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 },
+    retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: options.retries ?? 8 },
   });
 }
 

@@ -2,7 +2,7 @@
 // are configured, throwaway topic names, an event factory, and waiting for a condition.
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import type { EventStore, NewEvent } from '../../domain/ports.ts';
+import type { EventStore, NewEvent, RequestFact } from '../../domain/ports.ts';
 import { createKafka, parseBrokers } from '../../infra/bus/kafka-client.ts';
 
 export const kafkaBrokers: string[] | null = process.env.KAFKA_BROKERS ? parseBrokers(process.env.KAFKA_BROKERS) : null;
@@ -67,4 +67,39 @@ export async function waitFor(what: string, predicate: () => boolean | Promise<b
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A request fact as a gateway would emit it (overrides win). */
+export function requestFact(overrides: Partial<RequestFact> = {}): RequestFact {
+  seq++;
+  return {
+    requestId: `req-${seq}-${randomUUID().slice(0, 8)}`,
+    timestamp: new Date().toISOString(),
+    gatewayId: 'gw-test',
+    apiId: 'api-1',
+    apiName: 'Pets',
+    apiVersion: '1.0.0',
+    apiContext: '/pets',
+    apiMethod: 'GET',
+    apiResourceTemplate: '/*',
+    applicationId: 'app-1',
+    applicationName: 'App',
+    applicationOwner: 'alice',
+    subscriptionTier: 'Bronze',
+    keyType: 'PRODUCTION',
+    userName: 'alice',
+    userIp: '127.0.0.1',
+    userAgent: 'test',
+    destination: 'http://127.0.0.1:1/',
+    targetResponseCode: 200,
+    proxyResponseCode: 200,
+    backendLatencyMs: 1,
+    responseLatencyMs: 2,
+    requestSize: 0,
+    responseSize: 10,
+    errorType: null,
+    errorCode: null,
+    throttleKeys: [],
+    ...overrides,
+  };
 }

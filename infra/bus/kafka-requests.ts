@@ -1,0 +1,232 @@
+// The request stream over Kafka (gatehouse.requests): gateways publish request facts without
+// ever waiting (a bounded buffer sent in batches; when the broker is slow or away the buffer
+// fills and further facts are dropped and counted), consumers in a group share the partitions
+// (facts are keyed by API, so one API's traffic stays in one partition, in order).
+import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { RequestFact, RequestStream } from '../../domain/ports.ts';
+import { TOPICS, errorMessage, kafkaOf, silentLogger, sleep, type BusLogger, type KafkaSource } from './kafka-client.ts';
+import { ensureTopics, topicSpecs, type TopicSpec } from './kafka-topics.ts';
+
+export interface KafkaRequestStreamOptions {
+  kafka: KafkaSource;
+  topic?: string;
+  logger?: BusLogger;
+  /** Facts held while the broker is slow or unreachable; beyond it they are dropped (default 50 000). */
+  capacity?: number;
+  /** Facts per produce request (default 1 000). */
+  maxBatch?: number;
+  /** How long a partial batch waits for more facts (default 20 ms). */
+  lingerMs?: number;
+  /** How long close() keeps sending what is buffered (default 5 s). */
+  flushTimeoutMs?: number;
+  /** Message key = partition choice (default: the API id, else its context, else "-"). */
+  partitionKey?(fact: RequestFact): string;
+  /** Consumer group of subscribe(): members share the partitions (default "gatehouse-requests"). */
+  consumerGroup?: string;
+  /** A new consumer group starts at the oldest fact kept instead of the newest (default false). */
+  fromBeginning?: boolean;
+  /** Called when subscribe()'s consumer got a new set of partitions (counters keyed by them are stale). */
+  onAssignment?(partitions: number[]): void;
+  /** Metrics go here (default: a registry of the stream's own, see `registry`). */
+  registry?: Registry;
+  createTopic?: boolean;
+  topicSpec?: Partial<TopicSpec>;
+}
+
+export interface KafkaRequestStream extends RequestStream {
+  /** Facts waiting to be sent. */
+  readonly buffered: number;
+  /** Facts the broker acknowledged. */
+  readonly published: number;
+  /** Produce requests that succeeded (published / produceRequests = the batching). */
+  readonly produceRequests: number;
+  /** Where the stream's metrics are registered. */
+  readonly registry: Registry;
+  /** Sends what is buffered now; resolves when the buffer is empty or `timeoutMs` passed. */
+  flush(timeoutMs?: number): Promise<boolean>;
+}
+
+const defaultKey = (f: RequestFact): string => f.apiId ?? f.apiContext ?? '-';
+
+export async function createKafkaRequestStream(options: KafkaRequestStreamOptions): Promise<KafkaRequestStream> {
+  const logger = options.logger ?? silentLogger;
+  const topic = options.topic ?? TOPICS.requests;
+  // Few client retries: the stream has its own retry loop and must not sit in kafkajs' backoff.
+  const kafka = kafkaOf(options.kafka, { clientId: 'gatehouse-requests', logger, requestTimeoutMs: 5000, retries: 2 });
+  const capacity = options.capacity ?? 50_000;
+  const maxBatch = options.maxBatch ?? 1000;
+  const lingerMs = options.lingerMs ?? 20;
+  const keyOf = options.partitionKey ?? defaultKey;
+  if (options.createTopic !== false) await ensureTopics(kafka, [topicSpecs.requests({ ...options.topicSpec, topic })]);
+
+  const registry = options.registry ?? new Registry();
+  const droppedTotal = new Counter({ name: 'gatehouse_request_facts_dropped_total', help: 'Request facts dropped because the Kafka buffer was full or the stream closed', registers: [registry] });
+  const publishedTotal = new Counter({ name: 'gatehouse_request_facts_published_total', help: 'Request facts acknowledged by Kafka', registers: [registry] });
+  const bufferedGauge = new Gauge({ name: 'gatehouse_request_facts_buffered', help: 'Request facts waiting to be sent to Kafka', registers: [registry] });
+
+  let buffer: RequestFact[] = [];
+  let dropped = 0;
+  let published = 0;
+  let produceRequests = 0;
+  let closed = false;
+  let sending = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let producer: Producer | null = null;
+  let emptied: (() => void)[] = [];
+  const consumers = new Set<Consumer>();
+
+  const drop = (n: number): void => {
+    dropped += n;
+    droppedTotal.inc(n);
+  };
+
+  function schedule(delay: number): void {
+    if (sending) return;
+    if (timer && delay > 0) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      void send();
+    }, delay);
+  }
+
+  async function send(): Promise<void> {
+    if (sending) return;
+    sending = true;
+    try {
+      while (buffer.length > 0) {
+        const batch = buffer.slice(0, maxBatch);
+        try {
+          if (!producer) {
+            producer = kafka.producer({
+              idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false,
+              createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: 2 },
+            });
+            await producer.connect();
+          }
+          await producer.send({
+            topic, acks: -1, timeout: 5000,
+            messages: batch.map((f) => {
+              const at = Date.parse(f.timestamp);
+              return { key: keyOf(f), value: JSON.stringify(f), ...(Number.isFinite(at) ? { timestamp: String(at) } : {}) };
+            }),
+          });
+          buffer.splice(0, batch.length);
+          published += batch.length;
+          produceRequests++;
+          publishedTotal.inc(batch.length);
+          failures = 0;
+        } catch (e) {
+          failures++;
+          if (failures === 1 || failures % 20 === 0) {
+            logger.warn({ topic, err: errorMessage(e), buffered: buffer.length, dropped }, 'request facts not sent; buffering');
+          }
+          const old = producer;
+          producer = null;
+          await old?.disconnect().catch(() => {});
+          if (closed) break;
+          await sleep(Math.min(5000, 250 * 2 ** Math.min(failures, 4)));
+        }
+      }
+    } finally {
+      sending = false;
+      bufferedGauge.set(buffer.length);
+      if (buffer.length === 0) {
+        const ws = emptied;
+        emptied = [];
+        for (const w of ws) w();
+      }
+    }
+  }
+
+  async function flush(timeoutMs = 5000): Promise<boolean> {
+    if (buffer.length === 0 && !sending) return true;
+    const done = new Promise<boolean>((r) => emptied.push(() => r(true)));
+    schedule(0);
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (t = setTimeout(() => r(false), timeoutMs)));
+    const ok = await Promise.race([done, timeout]);
+    clearTimeout(t);
+    return ok;
+  }
+
+  return {
+    publish(fact) {
+      if (closed || buffer.length >= capacity) {
+        drop(1);
+        return;
+      }
+      buffer.push(fact);
+      schedule(buffer.length >= maxBatch ? 0 : lingerMs);
+    },
+    async subscribe(handler) {
+      const consumer = kafka.consumer({
+        groupId: options.consumerGroup ?? 'gatehouse-requests',
+        allowAutoTopicCreation: false,
+        maxWaitTimeInMs: 100,
+      });
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        options.onAssignment?.(payload.memberAssignment[topic] ?? []);
+      });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: true,
+        eachBatch: async ({ batch, isRunning, isStale }) => {
+          if (!isRunning() || isStale() || batch.messages.length === 0) return;
+          const facts: RequestFact[] = [];
+          for (const m of batch.messages) {
+            try {
+              if (m.value) facts.push(JSON.parse(m.value.toString('utf8')) as RequestFact);
+            } catch {
+              logger.warn({ topic, offset: m.offset, partition: batch.partition }, 'undecodable request fact skipped');
+            }
+          }
+          try {
+            await handler(facts);
+          } catch (e) {
+            // Telemetry: a failing subscriber loses the batch rather than stalling the partition.
+            logger.error({ topic, err: errorMessage(e), facts: facts.length }, 'request fact subscriber failed');
+          }
+        },
+      });
+      consumers.add(consumer);
+      return {
+        async stop() {
+          if (!consumers.delete(consumer)) return;
+          await consumer.disconnect(); // commits the offsets of handled batches
+        },
+      };
+    },
+    get dropped() {
+      return dropped;
+    },
+    get buffered() {
+      return buffer.length;
+    },
+    get published() {
+      return published;
+    },
+    get produceRequests() {
+      return produceRequests;
+    },
+    registry,
+    flush,
+    async close() {
+      if (closed) return;
+      const ok = await flush(options.flushTimeoutMs ?? 5000);
+      closed = true;
+      if (!ok) logger.warn({ topic, unsent: buffer.length }, 'request stream closed with unsent facts (dropped)');
+      drop(buffer.length);
+      buffer = [];
+      if (timer) clearTimeout(timer);
+      await Promise.all([...consumers].map((c) => c.disconnect().catch(() => {})));
+      consumers.clear();
+      await producer?.disconnect().catch(() => {});
+      producer = null;
+    },
+  };
+}
