@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { graphqlPlugin } from './graphql/index.ts';
 import type { GraphQLDeps } from './graphql/context.ts';
@@ -30,16 +30,28 @@ export interface ControlPlaneOptions {
   bodyLimit?: number;
 }
 
+const UNLOGGED = new Set(['/health', '/ready', '/metrics']);
+
+/** One log line per request (on completion), labelled correlationId; probes are not logged. */
+class QuietLogController extends LogController {
+  constructor() {
+    super({ requestIdLogLabel: 'correlationId', disableRequestLogging: (request) => UNLOGGED.has(request.url) });
+  }
+
+  override incomingRequest(request: Parameters<LogController['incomingRequest']>[0]): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+}
+
 export async function createControlPlane(o: ControlPlaneOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: o.bodyLimit ?? DEFAULT_BODY_LIMIT,
-    requestIdLogLabel: 'correlationId',
+    logController: new QuietLogController(),
     genReqId(req) {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
     },
-    disableRequestLogging: false,
     return503OnClosing: true,
   });
   app.addHook('onSend', async (request, reply) => {

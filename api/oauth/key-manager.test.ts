@@ -48,22 +48,29 @@ describe('key manager', () => {
       scopeRoles: (s) => (s === 'orders:read' ? ['subscriber'] : s === 'orders:admin' ? ['admin'] : undefined),
       refreshFamily: async (id) => families.get(id),
       commands: {
-        async login(username, password) {
+        async verifyPassword(username, password) {
           if (username === 'alice' && password === 'pw') return { ok: true, username, roles: ['subscriber'] };
           failures.push(username);
           return failures.filter((u) => u === username).length >= 3 ? { ok: false, reason: 'LOCKED', lockedUntil: 'later' } : { ok: false, reason: 'INVALID_CREDENTIALS' };
         },
         async revokeToken(jti) { revoked.add(jti); },
-        async startRefreshFamily(f) { families.set(f.familyId, { ...f, currentHash: f.tokenHash, previousHashes: [], revoked: false }); },
-        async rotateRefreshToken(f) {
-          const fam = families.get(f.familyId)!;
-          if (fam.currentHash !== f.presentedHash) { fam.revoked = true; return false; }
-          fam.previousHashes.push(fam.currentHash);
-          fam.currentHash = f.newHash;
-          fam.exp = f.exp;
-          return true;
+        async issueRefreshToken(f) {
+          const familyId = randomUUID();
+          const token = `${familyId}.${randomBytes(32).toString('base64url')}`;
+          families.set(familyId, { familyId, clientId: f.clientId, subject: f.subject, scope: f.scope, currentHash: sha256Hex(token), previousHashes: [], exp: 0, revoked: false });
+          return token;
         },
-        async revokeRefreshFamily(id) { families.get(id)!.revoked = true; },
+        async rotateRefreshToken(f) {
+          const fam = families.get(f.refreshToken.split('.')[0]!)!;
+          const hash = sha256Hex(f.refreshToken);
+          if (fam.revoked) throw new OAuthError('invalid_grant', 'revoked');
+          if (fam.previousHashes.includes(hash)) { fam.revoked = true; throw new OAuthError('invalid_grant', 'reuse'); }
+          const next = `${fam.familyId}.${randomBytes(32).toString('base64url')}`;
+          fam.previousHashes.push(fam.currentHash);
+          fam.currentHash = sha256Hex(next);
+          return { refreshToken: next, subject: fam.subject, scope: fam.scope };
+        },
+        async revokeRefreshToken(token) { families.get(token.split('.')[0]!)!.revoked = true; },
       },
     });
   });

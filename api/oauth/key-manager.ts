@@ -15,7 +15,7 @@ import {
   PORTAL_CLIENT_ID,
 } from './constants.ts';
 import type { PresentedClient } from './client-auth.ts';
-import { invalidClient, invalidGrant, invalidRequest, unauthorizedClient, unsupportedGrantType } from './errors.ts';
+import { invalidClient, invalidGrant, invalidRequest, invalidScope, unauthorizedClient, unsupportedGrantType } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
 import { signToken, verifyToken } from './tokens.ts';
 
@@ -54,12 +54,13 @@ export interface RefreshFamilyState {
 /** Everything that changes state goes through the command facade (events in the log). */
 export interface KeyManagerCommands {
   /** Checks a password; records failures and lockouts as events (brute-force protection). */
-  login(username: string, password: string, ctx: RequestContext): Promise<LoginOutcome>;
+  verifyPassword(username: string, password: string, ctx: RequestContext): Promise<LoginOutcome>;
   revokeToken(jti: string, exp: number | null, tokenType: 'access_token' | 'refresh_token', ctx: RequestContext): Promise<void>;
-  startRefreshFamily(f: { familyId: string; clientId: string; subject: string; scope: string; tokenHash: string; exp: number }, ctx: RequestContext): Promise<void>;
-  /** Rotates; when the presented hash is no longer current (reuse), revokes the family instead and returns false. */
-  rotateRefreshToken(f: { familyId: string; presentedHash: string; newHash: string; exp: number }, ctx: RequestContext): Promise<boolean>;
-  revokeRefreshFamily(familyId: string, ctx: RequestContext): Promise<void>;
+  /** Starts a refresh-token family; the token is `<familyId>.<random>`, only its hash is kept. */
+  issueRefreshToken(f: { clientId: string; subject: string; scope: string; expiresInSeconds: number }, ctx: RequestContext): Promise<string>;
+  /** Rotates; a reused token revokes its family. Refusals are OAuthErrors (invalid_grant). */
+  rotateRefreshToken(f: { refreshToken: string; clientId: string; expiresInSeconds: number }, ctx: RequestContext): Promise<{ refreshToken: string; subject: string; scope: string }>;
+  revokeRefreshToken(refreshToken: string, ctx: RequestContext): Promise<void>;
 }
 
 export interface KeyManagerDeps {
@@ -179,11 +180,6 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     return { token: issued.token, ttl };
   }
 
-  async function newRefreshToken(familyId: string): Promise<{ token: string; hash: string; exp: number }> {
-    const token = `${familyId}.${deps.random.token(32)}`;
-    return { token, hash: sha256Hex(token), exp: nowS() + DEFAULT_REFRESH_TOKEN_TTL_S };
-  }
-
   const familyOf = (refreshToken: string): string | undefined => {
     const dot = refreshToken.indexOf('.');
     const id = dot > 0 ? refreshToken.slice(0, dot) : '';
@@ -204,7 +200,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     if (typeof username !== 'string' || username === '' || typeof pw !== 'string') {
       throw invalidRequest('username and password are required');
     }
-    const outcome = await deps.commands.login(username, pw, ctx);
+    const outcome = await deps.commands.verifyPassword(username, pw, ctx);
     if (!outcome.ok) {
       throw invalidGrant(outcome.reason === 'LOCKED'
         ? `Too many failed logins: the account is locked until ${outcome.lockedUntil}`
@@ -214,11 +210,9 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
       ? [MANAGEMENT_SCOPE, ...splitScope(body.scope).filter((s) => s === 'openid')].join(' ')
       : grantScopes(splitScope(body.scope), outcome.roles).join(' ');
     const at = await accessToken(c, outcome.username, scope, outcome.roles, 'APPLICATION_USER');
-    const familyId = deps.random.uuid().replace(/-/g, '');
-    const rt = await newRefreshToken(familyId);
-    await deps.commands.startRefreshFamily(
-      { familyId, clientId: clientId(c), subject: outcome.username, scope, tokenHash: rt.hash, exp: rt.exp }, ctx);
-    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: rt.token };
+    const refreshToken = await deps.commands.issueRefreshToken(
+      { clientId: clientId(c), subject: outcome.username, scope, expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S }, ctx);
+    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: refreshToken };
   }
 
   async function refresh(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
@@ -227,23 +221,15 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     const familyId = familyOf(presented);
     const family = familyId ? await deps.refreshFamily(familyId) : undefined;
     if (!family || family.clientId !== clientId(c)) throw invalidGrant('Invalid refresh token');
-    if (family.revoked) throw invalidGrant('The refresh token was revoked');
-    const hash = sha256Hex(presented);
-    const isCurrent = sameHash(hash, family.currentHash);
-    if (!isCurrent && !family.previousHashes.some((h) => sameHash(h, hash))) throw invalidGrant('Invalid refresh token');
-    if (isCurrent && family.exp < nowS() - CLOCK_TOLERANCE_S) throw invalidGrant('The refresh token has expired');
-    const roles = deps.userRoles(family.subject);
-    if (roles === undefined) throw invalidGrant('The resource owner no longer exists');
     const requested = splitScope(body.scope);
     const familyScopes = splitScope(family.scope);
-    if (requested.some((s) => !familyScopes.includes(s))) throw invalidGrant('Requested scope exceeds the original grant');
-    const next = await newRefreshToken(family.familyId);
-    const rotated = await deps.commands.rotateRefreshToken(
-      { familyId: family.familyId, presentedHash: hash, newHash: next.hash, exp: next.exp }, ctx);
-    if (!rotated) throw invalidGrant('Refresh token reuse detected: every token of this grant is revoked');
-    const scope = requested.length ? requested.join(' ') : family.scope;
-    const at = await accessToken(c, family.subject, scope, roles, 'APPLICATION_USER');
-    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: next.token };
+    if (requested.some((s) => !familyScopes.includes(s))) throw invalidScope('Requested scope exceeds the original grant');
+    const roles = deps.userRoles(family.subject);
+    if (roles === undefined) throw invalidGrant('The resource owner no longer exists');
+    const rotated = await deps.commands.rotateRefreshToken({ refreshToken: presented, clientId: clientId(c), expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S }, ctx);
+    const scope = requested.length ? requested.join(' ') : rotated.scope;
+    const at = await accessToken(c, rotated.subject, scope, roles, 'APPLICATION_USER');
+    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: rotated.refreshToken };
   }
 
   const verifyOpts = () => ({
@@ -274,11 +260,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
       const familyId = familyOf(token);
       if (familyId && token.split('.').length === 2) {
         const family = await deps.refreshFamily(familyId);
-        const hash = sha256Hex(token);
-        if (family && !family.revoked && family.clientId === clientId(c)
-          && (sameHash(hash, family.currentHash) || family.previousHashes.some((h) => sameHash(h, hash)))) {
-          await deps.commands.revokeRefreshFamily(family.familyId, ctx);
-        }
+        if (family && !family.revoked && family.clientId === clientId(c)) await deps.commands.revokeRefreshToken(token, ctx);
         return;
       }
       const v = await verifyToken(deps.ring, token, verifyOpts());

@@ -5,9 +5,12 @@ import type { ApiRecord } from '../../../projections/catalog/view.ts';
 import { catalogOf, type GqlContext } from '../context.ts';
 import { canSeeApi, hasRole } from '../guards.ts';
 import { parsePosition } from '../positions.ts';
+import { ack, mutate, written } from '../mutations.ts';
 import { readCatalog } from '../reads.ts';
 
 type Args = Record<string, unknown>;
+
+const apiAfter = (ctx: GqlContext, id: string) => written(getApi(catalogOf(ctx), id), 'API', id);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
 export const resolvers = {
@@ -32,6 +35,31 @@ export const resolvers = {
       const position = parsePosition(args.position, 'position');
       const api = await apiAt(ctx.deps.store, String(args.id), position);
       return api && canSeeApi(ctx.caller, api) ? api : null;
+    },
+  },
+  Mutation: {
+    async createApi(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'createApi', args);
+      return apiAfter(ctx, r.id);
+    },
+    async importOpenApi(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'importOpenApi', args);
+      return apiAfter(ctx, r.id);
+    },
+    async updateApi(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'updateApi', args);
+      return apiAfter(ctx, r.id);
+    },
+    async changeLifecycle(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'changeLifecycle', args);
+      return apiAfter(ctx, r.id);
+    },
+    async createNewVersion(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'createNewVersion', args);
+      return apiAfter(ctx, r.id);
+    },
+    async deleteApi(_: unknown, args: Args, ctx: GqlContext) {
+      return ack(await mutate(ctx, 'deleteApi', args));
     },
   },
   Api: {

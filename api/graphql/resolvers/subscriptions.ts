@@ -1,13 +1,16 @@
 // Subscriptions of applications to APIs. A subscriber sees those of their applications; API
 // creators, publishers and admin see every subscription of an API.
-import { getApi, getApplication, listSubscriptions } from '../../../projections/catalog/queries.ts';
+import { getApi, getApplication, getSubscription, listSubscriptions } from '../../../projections/catalog/queries.ts';
 import type { SubscriptionRecord } from '../../../projections/catalog/view.ts';
 import { catalogOf, type GqlContext } from '../context.ts';
 import { canSeeApi, hasRole, ownsApplication, requireCaller } from '../guards.ts';
+import { ack, mutate, written } from '../mutations.ts';
 import { readCatalog } from '../reads.ts';
 
 type Args = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+const subAfter = (ctx: GqlContext, id: string) => written(getSubscription(catalogOf(ctx), id), 'Subscription', id);
 
 export const resolvers = {
   Query: {
@@ -20,6 +23,23 @@ export const resolvers = {
         const app = getApplication(view, s.applicationId);
         return app !== undefined && ownsApplication(caller, app);
       });
+    },
+  },
+  Mutation: {
+    async subscribe(_: unknown, args: Args, ctx: GqlContext) {
+      return subAfter(ctx, (await mutate(ctx, 'subscribe', args)).id);
+    },
+    async changeSubscriptionTier(_: unknown, args: Args, ctx: GqlContext) {
+      return subAfter(ctx, (await mutate(ctx, 'changeSubscriptionTier', args)).id);
+    },
+    async blockSubscription(_: unknown, args: Args, ctx: GqlContext) {
+      return subAfter(ctx, (await mutate(ctx, 'blockSubscription', args)).id);
+    },
+    async unblockSubscription(_: unknown, args: Args, ctx: GqlContext) {
+      return subAfter(ctx, (await mutate(ctx, 'unblockSubscription', args)).id);
+    },
+    async unsubscribe(_: unknown, args: Args, ctx: GqlContext) {
+      return ack(await mutate(ctx, 'unsubscribe', args));
     },
   },
   ApiSubscription: {

@@ -1,11 +1,15 @@
 // Users, roles and the key manager's public signing keys.
 import { getUser, listSigningKeys, listUsers } from '../../../projections/catalog/queries.ts';
-import type { GqlContext } from '../context.ts';
+import { catalogOf, type GqlContext } from '../context.ts';
 import { requireRole } from '../guards.ts';
+import { mutate, written } from '../mutations.ts';
 import { readCatalog } from '../reads.ts';
 
 type Args = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+const userAfter = (ctx: GqlContext, username: string) =>
+  written(getUser(catalogOf(ctx), username, { now: ctx.deps.clock.now() }), 'User', username);
 
 export const resolvers = {
   Query: {
@@ -19,6 +23,21 @@ export const resolvers = {
     },
     async signingKeys(_: unknown, args: Args, ctx: GqlContext) {
       return listSigningKeys(await readCatalog(ctx, str(args.atLeastPosition)));
+    },
+  },  Mutation: {
+    /** Public: the new user is the actor of their own registration. */
+    async signUp(_: unknown, args: Args, ctx: GqlContext) {
+      return userAfter(ctx, (await mutate(ctx, 'signUp', args, { actor: String(args.username) })).id);
+    },
+    async grantRole(_: unknown, args: Args, ctx: GqlContext) {
+      return userAfter(ctx, (await mutate(ctx, 'grantRole', args)).id);
+    },
+    async revokeRole(_: unknown, args: Args, ctx: GqlContext) {
+      return userAfter(ctx, (await mutate(ctx, 'revokeRole', args)).id);
+    },
+    async rotateSigningKey(_: unknown, args: Args, ctx: GqlContext) {
+      const r = await mutate(ctx, 'rotateSigningKey', args);
+      return written(catalogOf(ctx).signingKeys.get(r.kid), 'Signing key', r.kid);
     },
   },
 };

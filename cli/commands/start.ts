@@ -1,0 +1,34 @@
+// `gatehouse start`: everything in one process on the embedded store (SPEC "npm start").
+import type { Command } from 'commander';
+import { configFromEnv, startEmbedded } from '../runtime.ts';
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('all-in-one: control plane (:8080) + gateway (:8280) on the embedded store')
+    .option('--data <dir>', 'data directory (GATEHOUSE_DATA, default ./data)')
+    .option('--http-port <port>', 'control plane port (GATEHOUSE_HTTP_PORT, default 8080)')
+    .option('--gateway-port <port>', 'gateway port (GATEHOUSE_GATEWAY_PORT, default 8280)')
+    .option('--host <host>', 'listen address (GATEHOUSE_HOST, default 0.0.0.0)')
+    .action(async (opts: { data?: string; httpPort?: string; gatewayPort?: string; host?: string }) => {
+      const config = configFromEnv(process.env, opts);
+      const running = await startEmbedded(config);
+      let closing = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (closing) return;
+        closing = true;
+        running.logger.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), 15_000);
+        force.unref();
+        running.close().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            running.logger.error({ err: e }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+}

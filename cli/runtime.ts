@@ -1,0 +1,256 @@
+// The embedded composition root (`gatehouse start`): one process, the SQLite log, projections
+// in memory with snapshots in views.db, the control plane on :8080 and the gateway on :8280.
+// It picks adapters from configuration and wires the ports; nothing else lives here.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import { invalidInput } from '../domain/errors.ts';
+import type { Clock, EventStore, Randomness } from '../domain/ports.ts';
+import { createGatehouse, type Gatehouse } from '../domain/services/gatehouse.ts';
+import { openConfiguredEventStore } from '../infra/eventstore/open.ts';
+import { openFileKeyStore } from '../infra/keystore/file.ts';
+import { openSqliteCredentialStore } from '../infra/keystore/credentials.ts';
+import { openSqliteViewStore } from '../infra/views/sqlite.ts';
+import { catalogLookup } from '../projections/catalog/lookup.ts';
+import { findClientByConsumerKey, isTokenRevoked, scopeRoles } from '../projections/catalog/queries.ts';
+import type { CatalogView } from '../projections/catalog/view.ts';
+import { PROJECTIONS } from '../projections/registry.ts';
+import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
+import { GATEWAY_AUDIENCE } from '../api/oauth/constants.ts';
+import { createKeyManager, type KeyManager } from '../api/oauth/key-manager.ts';
+import { keyManagerCommands, loadRefreshFamily } from '../api/oauth/commands.ts';
+import { createKeyRing, type KeyRing } from '../api/oauth/keyring.ts';
+import { createTokenSigner } from '../api/oauth/signer.ts';
+import { createMetrics } from '../api/ops/metrics.ts';
+import { createControlPlane } from '../api/server.ts';
+import { bootstrap } from './bootstrap.ts';
+
+export interface EmbeddedConfig {
+  dataDir: string;
+  httpPort: number;
+  gatewayPort: number;
+  host: string;
+  /** Bootstrap admin password; random (printed once) when unset. */
+  adminPassword?: string;
+  /** `iss` of issued tokens; default http://localhost:<http port> (or the bound host when specific). */
+  issuer?: string;
+  logLevel?: string;
+  logger?: Logger;
+  /** Start the gateway too (default true). */
+  gateway?: boolean;
+  /** The portals' build (default ui/dist beside the sources). */
+  uiDir?: string;
+  /** Bound of read-your-writes waits (ms). */
+  viewWaitMs?: number;
+  /** Passed to the event store opener (GATEHOUSE_EVENTSTORE, KURRENTDB_URL). */
+  env?: NodeJS.ProcessEnv;
+  /** scrypt cost for password hashes (tests lower it). */
+  scryptCost?: number;
+}
+
+export interface Embedded {
+  url: string;
+  gatewayUrl: string | null;
+  issuer: string;
+  logger: Logger;
+  store: EventStore;
+  runner: ProjectionRunner;
+  gatehouse: Gatehouse;
+  keyManager: KeyManager;
+  ring: KeyRing;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function port(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw invalidInput(`${name} must be a port number (0-65535), not ${value}`);
+  return n;
+}
+
+/** SPEC configuration: environment first, command-line flags over it. */
+export function configFromEnv(
+  env: NodeJS.ProcessEnv,
+  flags: { data?: string; httpPort?: string; gatewayPort?: string; host?: string } = {},
+): EmbeddedConfig {
+  return {
+    dataDir: resolve(flags.data ?? env.GATEHOUSE_DATA ?? './data'),
+    httpPort: port(flags.httpPort ?? env.GATEHOUSE_HTTP_PORT, 8080, 'GATEHOUSE_HTTP_PORT'),
+    gatewayPort: port(flags.gatewayPort ?? env.GATEHOUSE_GATEWAY_PORT, 8280, 'GATEHOUSE_GATEWAY_PORT'),
+    host: flags.host ?? env.GATEHOUSE_HOST ?? '0.0.0.0',
+    ...(env.GATEHOUSE_ADMIN_PASSWORD ? { adminPassword: env.GATEHOUSE_ADMIN_PASSWORD } : {}),
+    ...(env.GATEHOUSE_ISSUER ? { issuer: env.GATEHOUSE_ISSUER.replace(/\/+$/, '') } : {}),
+    logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
+    env,
+  };
+}
+
+/** Never log a secret: these paths are censored wherever they appear. */
+export const REDACT = [
+  'req.headers.authorization',
+  'req.headers.apikey',
+  'req.headers.cookie',
+  '*.password',
+  '*.client_secret',
+  '*.consumerSecret',
+  '*.refresh_token',
+  '*.access_token',
+  '*.apiKey',
+  '*.token',
+];
+
+export function createLogger(level = 'info'): Logger {
+  return pino({ level, base: { service: 'gatehouse' }, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
+
+export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
+  const logger = config.logger ?? createLogger(config.logLevel);
+  mkdirSync(config.dataDir, { recursive: true });
+  const clock: Clock = { now: () => new Date() };
+  const random: Randomness = { uuid: randomUUID, token: (n) => randomBytes(n).toString('base64url') };
+
+  const closers: Array<() => Promise<void>> = [];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        logger.warn({ err: e }, 'error while closing');
+      }
+    }
+  };
+
+  try {
+    const store = await openConfiguredEventStore(config.dataDir, config.env ?? process.env);
+    closers.push(() => store.close());
+    const keyStore = openFileKeyStore({ dataDir: config.dataDir });
+    const credentials = openSqliteCredentialStore({ dataDir: config.dataDir });
+    closers.push(() => credentials.close());
+    const viewStore = openSqliteViewStore({ path: join(config.dataDir, 'views.db') });
+    closers.push(() => viewStore.close());
+
+    const metrics = createMetrics();
+    const runner = createProjectionRunner({ store, projections: PROJECTIONS, viewStore, logger: logger.child({ component: 'projections' }) });
+    await runner.start();
+    closers.push(() => runner.close());
+    metrics.setLagSource({
+      headPosition: () => store.headPosition(),
+      projections: () => runner.status().map((s) => ({ name: s.name, position: s.position })),
+    });
+
+    const ring = createKeyRing({ store, keyStore });
+    await ring.ready;
+    closers.push(() => ring.stop());
+
+    let issuer = config.issuer ?? `http://${displayHost(config.host)}:${config.httpPort}`;
+    const issuerOf = () => issuer;
+    const catalog = () => runner.view<CatalogView>('catalog');
+    const viewWaitMs = config.viewWaitMs ?? 5_000;
+
+    const gatehouse = createGatehouse({
+      store,
+      clock,
+      random,
+      credentials,
+      keyStore,
+      lookup: catalogLookup(runner, { waitTimeoutMs: viewWaitMs }),
+      signer: createTokenSigner({ ring, issuer: issuerOf, clock, random }),
+      ...(config.scryptCost ? { scryptCost: config.scryptCost } : {}),
+    });
+
+    const boot = await bootstrap({ gatehouse, runner, ring, adminPassword: config.adminPassword, logger });
+
+    const keyManager = createKeyManager({
+      issuer: issuerOf,
+      ring,
+      clock,
+      random,
+      clients: { byConsumerKey: (k) => findClientByConsumerKey(catalog(), k) },
+      isRevoked: (jti) => isTokenRevoked(catalog(), jti),
+      userRoles: (u) => catalog().users.get(u)?.roles.slice(),
+      scopeRoles: (s) => scopeRoles(catalog(), s),
+      refreshFamily: (id) => loadRefreshFamily(store, id),
+      commands: keyManagerCommands(gatehouse),
+    });
+
+    const app = await createControlPlane({
+      graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs },
+      keyManager,
+      ring,
+      issuer: issuerOf,
+      metrics,
+      logger,
+      uiDir: config.uiDir ?? join(root, 'ui/dist'),
+      async readiness() {
+        const head = await store.headPosition();
+        const status = runner.status();
+        const failed = status.filter((s) => s.failed).map((s) => s.name);
+        let caughtUp = runner.position() >= head;
+        if (!caughtUp && failed.length === 0) {
+          caughtUp = await runner.waitForPosition(head, 1_000).then(() => true, () => false);
+        }
+        return { ready: caughtUp && failed.length === 0 && ring.keys().length > 0, headPosition: head.toString(), viewPosition: runner.position().toString(), failed };
+      },
+    });
+    closers.push(() => app.close());
+    await app.listen({ port: config.httpPort, host: config.host });
+    const address = app.server.address();
+    const boundPort = typeof address === 'object' && address ? address.port : config.httpPort;
+    if (!config.issuer) issuer = `http://${displayHost(config.host)}:${boundPort}`;
+    const url = `http://${displayHost(config.host)}:${boundPort}`;
+
+    let gatewayUrl: string | null = null;
+    if (config.gateway !== false) {
+      const { startGateway } = await import('../gateway/server.ts');
+      const gw = await startGateway({
+        runner,
+        port: config.gatewayPort,
+        host: config.host,
+        issuer,
+        audience: GATEWAY_AUDIENCE,
+        logger: logger.child({ component: 'gateway' }),
+      });
+      closers.push(() => gw.close());
+      gatewayUrl = gw.url;
+    }
+
+    logger.info({ url, gatewayUrl, issuer, dataDir: config.dataDir, position: runner.position().toString() }, 'gatehouse started');
+    if (boot.generatedAdminPassword) {
+      // SPEC: a random admin password is printed once, to the console, never to the log.
+      process.stdout.write(`\nFirst start: user "admin" created. Admin password: ${boot.generatedAdminPassword}\n(set GATEHOUSE_ADMIN_PASSWORD to choose it; it is not shown again)\n\n`);
+    }
+
+    let closed = false;
+    return {
+      url,
+      gatewayUrl,
+      get issuer() {
+        return issuer;
+      },
+      logger,
+      store,
+      runner,
+      gatehouse,
+      keyManager,
+      ring,
+      app,
+      async close() {
+        if (closed) return;
+        closed = true;
+        await closeAll();
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
