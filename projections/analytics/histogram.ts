@@ -119,3 +119,11 @@ export const sparseFromJson = (pairs: readonly number[]): SparseHistogram => {
   for (let k = 0; k < pairs.length; k += 2) out.push(pairs[k]! * TWO_32 + pairs[k + 1]!);
   return out;
 };
+
+const scratch = denseHistogram();
+/** Percentile `p` (ms) of the merge of sparse histograms; null when they are all empty. */
+export function sparsePercentileMs(parts: readonly SparseHistogram[], p: number): number | null {
+  scratch.reset();
+  for (const h of parts) addInto(scratch, newCell(h));
+  return percentileMs(scratch, p);
+}
