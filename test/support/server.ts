@@ -106,3 +106,31 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
   };
 }
+
+/** In-process start for suites that are not about startup (faster; same composition root). */
+export async function startInProcess(options: { dataDir?: string; adminPassword?: string; gateway?: boolean } = {}) {
+  const { startEmbedded } = await import('../../cli/runtime.ts');
+  const { pino } = await import('pino');
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-inproc-'));
+  const adminPassword = options.adminPassword ?? 'admin-Pa55word!';
+  const running = await startEmbedded({
+    dataDir,
+    httpPort: 0,
+    gatewayPort: 0,
+    host: '127.0.0.1',
+    adminPassword,
+    gateway: options.gateway ?? false,
+    logger: pino({ level: process.env.GATEHOUSE_TEST_LOG ?? 'silent' }),
+    scryptCost: 1024,
+  });
+  return {
+    ...running,
+    baseUrl: running.url,
+    adminPassword,
+    dataDir,
+    async stop() {
+      await running.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
