@@ -2,7 +2,7 @@
 // Randomness port), returned once, and recorded only as SHA-256 hashes.
 import { decodeJwt } from 'jose';
 import { apiDecider } from '../api/decider.ts';
-import { applicationDecider, validateApplicationName, type ApplicationSnapshot, type CreateApplication, type IssueApiKey } from '../application/decider.ts';
+import { applicationDecider, type ApplicationSnapshot, type CreateApplication, type IssueApiKey } from '../application/decider.ts';
 import type { KeyType } from '../application/events.ts';
 import type { CommandContext } from '../command-handler.ts';
 import { conflict, invalidInput, notFound } from '../errors.ts';
@@ -118,18 +118,20 @@ export function applicationFlows(kit: Kit) {
     async updateApplication(args: { id: string; input: ApplicationInput }, ctx: CommandContext): Promise<MutationResult> {
       const app = await ownedApplication(args.id, ctx, 'updateApplication');
       const streamId = appStream(args.id);
-      const rename = args.input.name ? validateApplicationName(args.input.name) : undefined;
-      const renamed = rename !== undefined && rename.toLowerCase() !== app.name.toLowerCase();
+      const command = {
+        type: 'UpdateApplication' as const,
+        data: { applicationId: args.id, ...args.input, knownTiers: await applicationTiers(args.input.throttlingPolicy ?? app.throttlingPolicy) },
+      };
+      // Decide once first: a refused update must not take the new name's reservation.
+      const decided = applicationDecider.decide(command, (await kit.load(applicationDecider, streamId)).state)[0];
+      const rename = decided?.type === 'ApplicationUpdated' && decided.data.name.toLowerCase() !== app.name.toLowerCase() ? decided.data.name : undefined;
       const pos = kit.positions();
-      if (renamed) {
+      if (rename) {
         pos.add(await kit.claim(ctx, 'application-name', { streamId: applicationNameReservation(app.owner, rename), kind: 'application-name', key: `${app.owner}:${rename}` }, streamId));
       }
-      const result = await kit.run(applicationDecider, streamId, {
-        type: 'UpdateApplication',
-        data: { applicationId: args.id, ...args.input, knownTiers: await applicationTiers(args.input.throttlingPolicy ?? app.throttlingPolicy) },
-      }, ctx);
+      const result = await kit.run(applicationDecider, streamId, command, ctx);
       pos.add(result);
-      if (renamed) pos.add(await kit.release(ctx, 'release-application-name', applicationNameReservation(app.owner, app.name), streamId));
+      if (rename) pos.add(await kit.release(ctx, 'release-application-name', applicationNameReservation(app.owner, app.name), streamId));
       return { id: args.id, streamVersion: result.streamVersion, position: pos.max };
     },
 

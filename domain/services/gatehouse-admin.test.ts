@@ -92,6 +92,9 @@ describe('Gatehouse admin and lifecycle flows', () => {
     const api = await rig.gatehouse.createApi({ input: { name: 'Shop', context: '/shop', version: '1', endpoints: { production: 'https://s.example' }, operations: [] } }, as('admin'));
     await rig.gatehouse.changeLifecycle({ apiId: api.id, action: 'PUBLISH' }, as('admin'));
     const app = await rig.gatehouse.createApplication({ input: { name: 'First' } }, as('dana'));
+    const head = await rig.store.headPosition();
+    await assert.rejects(rig.gatehouse.updateApplication({ id: app.id, input: { name: 'Second', throttlingPolicy: 'NoSuchTier' } }, as('dana')), code('BAD_USER_INPUT'));
+    assert.equal(await rig.store.headPosition(), head, 'a refused rename takes no reservation');
     await rig.gatehouse.updateApplication({ id: app.id, input: { name: 'Second' } }, as('dana'));
     const other = await rig.gatehouse.createApplication({ input: { name: 'First' } }, as('dana'));
     await assert.rejects(rig.gatehouse.createApplication({ input: { name: 'Second' } }, as('dana')), code('CONFLICT'));
