@@ -65,6 +65,16 @@ describe('Gatehouse admin and lifecycle flows', () => {
     await assert.rejects(rig.gatehouse.updateApi({ id: first.id, input: { description: 'x' } }, as('admin')), code('NOT_FOUND'));
   });
 
+  test('two concurrent creates of one context+version: exactly one wins', async () => {
+    const input = { name: 'Race', context: '/race', version: '1', endpoints: { production: 'https://r.example' }, operations: [] };
+    const results = await Promise.allSettled([rig.gatehouse.createApi({ input }, as('admin')), rig.gatehouse.createApi({ input }, as('admin'))]);
+    assert.deepEqual(results.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    assert.ok(code('CONFLICT')(lost.reason), String(lost.reason));
+    const created = (await rig.store.readAll({ filter: { types: ['ApiCreated'] } })).filter((e) => (e.data as { context: string }).context === '/race');
+    assert.equal(created.length, 1);
+  });
+
   test('a stale reservation whose API never got created is reclaimed after the grace period', async () => {
     const reservation = apiContextReservation('/orphan', '1');
     const claimed = toNewEvents([{ type: 'ReservationClaimed', data: { kind: 'api-context', key: '/orphan 1', holderStreamId: 'api-00000000-0000-4000-8000-000000000000', claimedAt: rig.clock.now().toISOString(), reclaimedFrom: null } }], as('crashed'), { clock: rig.clock, random: { uuid: () => crypto.randomUUID(), token: () => 'x' } });
