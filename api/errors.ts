@@ -93,7 +93,7 @@ export function toClientError(error: unknown): ClientError {
 }
 
 /** Errors of the HTTP/GraphQL machinery (body too large, bad JSON, depth limit) that are the client's doing. */
-function clientStatusOf(e: unknown): number | undefined {
+export function clientStatusOf(e: unknown): number | undefined {
   if (!e || typeof e !== 'object') return undefined;
   const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) return statusCode;

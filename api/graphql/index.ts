@@ -6,7 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { GraphQLError, GraphQLScalarType, Kind, buildSchema, isObjectType, type ASTVisitor, type ValidationContext } from 'graphql';
 import mercurius, { type IResolvers, type MercuriusContext } from 'mercurius';
-import { formatGraphQLError } from '../errors.ts';
+import { clientStatusOf, formatGraphQLError } from '../errors.ts';
 import { callerFrom, type GqlContext, type GraphQLDeps } from './context.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -97,6 +97,19 @@ export async function graphqlPlugin(app: FastifyInstance, deps: GraphQLDeps): Pr
   const resolvers = await loadResolvers();
   addVersionResolvers(schema, resolvers);
 
+  // graphql-js expects a string query: anything else is the client's mistake, answered before it.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.routeOptions.url !== '/graphql' || request.headers.upgrade?.toLowerCase() === 'websocket') return; // upgrades carry no query
+    const source = (request.method === 'GET' ? request.query : request.body) as Record<string, unknown> | undefined;
+    if (Array.isArray(source)) return; // batches: mercurius refuses them (allowBatchedQueries: false)
+    const bad = !source || typeof source !== 'object' ? 'The request must carry a GraphQL query'
+      : typeof source.query !== 'string' ? 'query must be a string'
+        : source.variables != null && typeof source.variables !== 'object' && request.method !== 'GET' ? 'variables must be an object'
+          : source.operationName != null && typeof source.operationName !== 'string' ? 'operationName must be a string'
+            : undefined;
+    if (bad) return reply.code(400).send({ data: null, errors: [{ message: bad, extensions: { code: 'BAD_USER_INPUT' } }] });
+  });
+
   await app.register(mercurius, {
     schema,
     resolvers: resolvers as IResolvers,
@@ -125,14 +138,23 @@ export async function graphqlPlugin(app: FastifyInstance, deps: GraphQLDeps): Pr
       let status = 200;
       const errors = (execution.errors ?? [])
         .flatMap((e) => {
+          // mercurius wraps request-level failures (validation, depth, GET mutation) around a list
           const nested = (e.originalError as { errors?: unknown } | undefined)?.errors;
-          return Array.isArray(nested)
-            ? nested.map((n) => (n instanceof GraphQLError ? n : new GraphQLError((n as Error).message, { originalError: n as Error })))
-            : [e];
+          if (!Array.isArray(nested)) return [formatGraphQLError(e)];
+          const parentStatus = clientStatusOf(e.originalError);
+          return nested.map((n) => {
+            if (n instanceof GraphQLError) {
+              const wire = formatGraphQLError(n);
+              return parentStatus ? { ...wire, status: parentStatus } : wire;
+            }
+            const message = (n as Error).message;
+            return parentStatus
+              ? { error: new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } }), status: parentStatus }
+              : formatGraphQLError(new GraphQLError(message, { originalError: n as Error }));
+          });
         })
-        .map((e) => {
-          const wire = formatGraphQLError(e);
-          if (wire.cause) log.error({ err: wire.cause, path: e.path }, 'resolver failed');
+        .map((wire) => {
+          if (wire.cause) log.error({ err: wire.cause }, 'resolver failed');
           status = Math.max(status, wire.status);
           return wire.error.toJSON();
         });
