@@ -146,7 +146,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       projections: () => runner.status().map((s) => ({ name: s.name, position: s.position })),
     });
 
-    const ring = createKeyRing({ store, keyStore });
+    const ring = createKeyRing({ store, keyStore, follow: (listener) => runner.onEvent(listener) });
     await ring.ready;
     closers.push(() => ring.stop());
 

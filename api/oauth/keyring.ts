@@ -50,7 +50,17 @@ export function publicOnly(jwk: Record<string, unknown>, kid: string, alg: Signi
   return { ...(pub as JWK), kid, alg, use: 'sig' };
 }
 
-export function createKeyRing(deps: { store: EventStore; keyStore: KeyStore }): KeyRing {
+export interface KeyRingDeps {
+  store: EventStore;
+  keyStore: KeyStore;
+  /**
+   * Live events after the initial read. Default: the store's own subscription. The composition
+   * root passes the projection runner's listener, so the ring is never behind the views.
+   */
+  follow?: (listener: (event: RecordedEvent) => void) => () => void;
+}
+
+export function createKeyRing(deps: KeyRingDeps): KeyRing {
   const byKid = new Map<string, PublicSigningKey>();
   let currentKid: string | undefined;
   let streamVersion = 0n;
@@ -80,7 +90,23 @@ export function createKeyRing(deps: { store: EventStore; keyStore: KeyStore }): 
     currentKid = d.kid;
   };
 
-  const subscription: Subscription = deps.store.subscribe(apply, { after: START, filter: { streamIds: [SIGNING_KEYS_STREAM] } });
+  let stop: () => Promise<void>;
+  let ready: Promise<void>;
+  if (deps.follow) {
+    const early: RecordedEvent[] = [];
+    let loaded = false;
+    const unfollow = deps.follow((e) => (loaded ? apply(e) : void early.push(e)));
+    stop = async () => unfollow();
+    ready = deps.store.readStream(SIGNING_KEYS_STREAM).then((r) => {
+      for (const e of r.events) apply(e);
+      loaded = true;
+      for (const e of early.splice(0)) apply(e); // streamVersion dedupes the overlap
+    });
+  } else {
+    const subscription: Subscription = deps.store.subscribe(apply, { after: START, filter: { streamIds: [SIGNING_KEYS_STREAM] } });
+    stop = () => subscription.stop();
+    ready = subscription.caughtUp;
+  }
 
   const loadPrivate = async (kid: string, alg: SigningAlg): Promise<SigningMaterial> => {
     const jwk = await deps.keyStore.getPrivateKey(kid);
@@ -89,7 +115,7 @@ export function createKeyRing(deps: { store: EventStore; keyStore: KeyStore }): 
   };
 
   return {
-    ready: subscription.caughtUp,
+    ready,
     get streamVersion() {
       return streamVersion;
     },
@@ -118,6 +144,6 @@ export function createKeyRing(deps: { store: EventStore; keyStore: KeyStore }): 
       }
       return p;
     },
-    stop: () => subscription.stop(),
+    stop: () => stop(),
   };
 }
