@@ -178,7 +178,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       userRoles: (u) => catalog().users.get(u)?.roles.slice(),
       scopeRoles: (s) => scopeRoles(catalog(), s),
       refreshFamily: (id) => loadRefreshFamily(store, id),
-      commands: keyManagerCommands(gatehouse),
+      commands: keyManagerCommands(gatehouse, (p) => runner.waitForPosition(p, viewWaitMs)),
     });
 
     const app = await createControlPlane({

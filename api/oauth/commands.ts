@@ -24,7 +24,11 @@ async function asOAuth<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-export function keyManagerCommands(gatehouse: Gatehouse): KeyManagerCommands {
+/**
+ * `waitFor` makes a revocation read-your-writes: once /oauth2/revoke answers, introspection and
+ * the management API already see the token as revoked.
+ */
+export function keyManagerCommands(gatehouse: Gatehouse, waitFor: (position: bigint) => Promise<void> = async () => {}): KeyManagerCommands {
   return {
     async verifyPassword(username, password, ctx) {
       const r = await asOAuth(() => gatehouse.verifyPassword({ username, password }, commandCtx(ctx, username)));
@@ -32,7 +36,7 @@ export function keyManagerCommands(gatehouse: Gatehouse): KeyManagerCommands {
       return r.reason === 'LOCKED' || r.lockedUntil ? { ok: false, reason: 'LOCKED', lockedUntil: r.lockedUntil ?? '' } : { ok: false, reason: 'INVALID_CREDENTIALS' };
     },
     async revokeToken(jti, exp, tokenType, ctx) {
-      await gatehouse.revokeToken({ jti, exp, tokenType }, commandCtx(ctx));
+      await waitFor((await gatehouse.revokeToken({ jti, exp, tokenType }, commandCtx(ctx))).position);
     },
     async issueRefreshToken(f, ctx) {
       return (await asOAuth(() => gatehouse.issueRefreshToken(f, commandCtx(ctx, f.subject)))).refreshToken;
@@ -42,7 +46,8 @@ export function keyManagerCommands(gatehouse: Gatehouse): KeyManagerCommands {
       return { refreshToken: r.refreshToken, subject: r.subject, scope: r.scope };
     },
     async revokeRefreshToken(refreshToken, ctx) {
-      await gatehouse.revokeRefreshToken({ refreshToken }, commandCtx(ctx));
+      const r = await gatehouse.revokeRefreshToken({ refreshToken }, commandCtx(ctx));
+      if (r.revoked) await waitFor(r.position);
     },
   };
 }
