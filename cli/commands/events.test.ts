@@ -60,7 +60,8 @@ describe('gatehouse events', () => {
     const store = openSqliteEventStore({ path: join(dir, 'events.db') });
     await writer(store, 300)(userStream('carol'), 'carol', { type: 'UserRegistered', data: { username: 'carol', roles: ['subscriber'], via: 'SIGN_UP' } });
     await store.close();
-    for (let i = 0; i < 50 && !out.includes('carol'); i++) await new Promise((r) => setTimeout(r, 100));
+    // Generous: on a loaded 2-core machine the child's start (tsx) can take seconds.
+    for (let i = 0; i < 300 && !out.includes('carol'); i++) await new Promise((r) => setTimeout(r, 100));
     const exited = new Promise<number | null>((r) => child.once('exit', r));
     child.kill('SIGINT');
     assert.equal(await exited, 0);
