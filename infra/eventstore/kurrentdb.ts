@@ -141,7 +141,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   const client = KurrentDBClient.connectionString(options.connectionString);
   const subscriptions = new Set<Subscription>();
 
-  async function readWholeStream(streamId: string, fromRevision: bigint | typeof START | typeof END, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS): Promise<RecordedEvent[]> {
+  async function readStreamRange(streamId: string, fromRevision: bigint | typeof START | typeof END, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS): Promise<RecordedEvent[]> {
     const out: RecordedEvent[] = [];
     try {
       for await (const resolved of client.readStream(streamId, { fromRevision, maxCount, direction })) {
@@ -156,10 +156,10 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   }
 
   const currentVersion = async (streamId: string): Promise<bigint> =>
-    (await readWholeStream(streamId, END, 1, BACKWARDS)).at(0)?.streamVersion ?? 0n;
+    (await readStreamRange(streamId, END, 1, BACKWARDS)).at(0)?.streamVersion ?? 0n;
 
   async function readMarker(key: string): Promise<AppendResult | undefined> {
-    const [marker] = await readWholeStream(markerStreamOf(key), START, 1, FORWARDS);
+    const [marker] = await readStreamRange(markerStreamOf(key), START, 1, FORWARDS);
     if (!marker) return undefined;
     const d = marker.data as MarkerData;
     const globalPositions = d.globalPositions.map(BigInt);
@@ -264,7 +264,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
       if (events.length === 0) {
         const version = await currentVersion(streamId);
         checkExpectedVersion(streamId, expected, version);
-        const [last] = await readWholeStream(streamId, END, 1, BACKWARDS);
+        const [last] = await readStreamRange(streamId, END, 1, BACKWARDS);
         return { nextExpectedStreamVersion: version, globalPositions: [], lastGlobalPosition: last?.globalPosition ?? 0n, deduplicated: false };
       }
       const data = events.map((e, i) =>
@@ -282,7 +282,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
       }
       // The append answers with one position; read the batch back for each event's own.
       const firstRevision = nextRevision - BigInt(events.length) + 1n;
-      const appended = await readWholeStream(streamId, firstRevision, events.length, FORWARDS);
+      const appended = await readStreamRange(streamId, firstRevision, events.length, FORWARDS);
       const result: AppendResult = {
         nextExpectedStreamVersion: nextRevision + 1n,
         globalPositions: appended.map((e) => e.globalPosition),
@@ -295,7 +295,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
     async readStream(streamId, readOptions = {}) {
       const from = readOptions.from ?? 1n;
       const maxCount = readOptions.maxCount ?? Number.MAX_SAFE_INTEGER;
-      const events = maxCount <= 0 ? [] : await readWholeStream(streamId, from <= 1n ? START : from - 1n, maxCount, FORWARDS);
+      const events = maxCount <= 0 ? [] : await readStreamRange(streamId, from <= 1n ? START : from - 1n, maxCount, FORWARDS);
       const readWhole = from <= 1n && readOptions.maxCount === undefined;
       const currentStreamVersion = readWhole ? (events.at(-1)?.streamVersion ?? 0n) : await currentVersion(streamId);
       return { currentStreamVersion, events };

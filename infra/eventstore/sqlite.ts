@@ -202,6 +202,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
   // Appends by this connection announce themselves; appends by other processes sharing the
   // file show up as a change of `PRAGMA data_version`, checked only while someone listens.
+  // The poll timer is unref'd: a subscription alone does not keep the process alive.
   const feed = createChangeFeed();
   const subscriptions = new Set<Subscription>();
   let poll: NodeJS.Timeout | undefined;

@@ -4,7 +4,8 @@
 //
 // A handler that throws (or a source that fails) ends the subscription: `caughtUp` rejects
 // if it was still pending, `stop()` rejects with the error, and a process warning is
-// emitted, so a failure is never silent.
+// emitted, so a failure is never silent. `stop()` resolves once no handler runs any more:
+// a handler that stops its own subscription must not await that promise.
 import type { EventHandler, ReadAllFilter, RecordedEvent, SubscribeOptions, Subscription } from '../../domain/ports.ts';
 
 export const CAUGHT_UP = Symbol('caught-up');
