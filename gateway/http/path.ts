@@ -1,8 +1,8 @@
 // Request-target checks. The gateway routes on the raw path, so anything that could make the
 // backend see a different path than the one routed is refused instead of rewritten: dot
 // segments (`..`, `.`, also percent-encoded), encoded slashes and backslashes, backslashes,
-// NUL and control characters, invalid percent-encoding and invalid UTF-8.
-import { isUtf8 } from 'node:buffer';
+// NUL and control characters, raw non-ASCII bytes (node's parser already refuses them),
+// invalid percent-encoding and percent-encoded invalid UTF-8.
 
 export interface PathInfo {
   /** Index of `?`, or the URL's length. */
@@ -20,19 +20,12 @@ export function checkRequestTarget(url: string): number {
   let needsDeepCheck = false;
   for (let i = 0; i < url.length; i++) {
     const c = url.charCodeAt(i);
-    if (c < 0x21 || c === 0x7f || c === 0x5c /* \ */) return -1;
-    if (c === 0x25 /* % */ || c > 0x7e || (c === 0x2e /* . */ && url.charCodeAt(i - 1) === 47)) needsDeepCheck = true;
+    if (c < 0x21 || c > 0x7e || c === 0x5c /* \ */) return -1;
+    if (c === 0x25 /* % */ || (c === 0x2e /* . */ && url.charCodeAt(i - 1) === 47)) needsDeepCheck = true;
   }
   if (!needsDeepCheck) return pathEnd;
   const path = url.slice(0, pathEnd);
   if (DOT_SEGMENT.test(path) || ENCODED_SEPARATOR.test(path)) return -1;
-  // node hands the target over as latin1: bytes above 0x7e must form valid UTF-8.
-  for (let i = 0; i < url.length; i++) {
-    if (url.charCodeAt(i) > 0x7e) {
-      if (!isUtf8(Buffer.from(url, 'latin1'))) return -1;
-      break;
-    }
-  }
   if (url.includes('%')) {
     try {
       decodeURIComponent(path);
