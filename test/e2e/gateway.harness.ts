@@ -154,3 +154,71 @@ function localDispatcher(localAddress: string): Dispatcher {
   }
   return d;
 }
+
+export interface PropagationSample {
+  publishMs: number[];
+  revokeMs: number[];
+}
+
+/**
+ * Sends a probe request every millisecond (without waiting for the previous one) until one
+ * comes back enforced; resolves with the earliest send time, relative to `since`, of an
+ * enforced probe: from then on a request is enforced. The resolution is ~1 ms.
+ */
+async function firstEnforced(probe: () => Promise<boolean>, since: number, timeoutMs = 10_000): Promise<number> {
+  let earliest = Number.POSITIVE_INFINITY;
+  const inFlight = new Set<Promise<void>>();
+  while (earliest === Number.POSITIVE_INFINITY) {
+    if (performance.now() - since > timeoutMs) throw new Error(`not enforced within ${timeoutMs} ms`);
+    const sentAt = performance.now() - since;
+    const p: Promise<void> = probe().then((enforced) => {
+      if (enforced && sentAt < earliest) earliest = sentAt;
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await Promise.all(inFlight);
+  return earliest;
+}
+
+/**
+ * Time from an append returning (what a command returning means) to the gateway enforcing
+ * it: an API published → requests get 200; a token revoked → requests get 401. Three
+ * warm-up rounds are not counted.
+ */
+export async function measurePropagation(h: Harness, rounds: number, prefix = 'prop'): Promise<PropagationSample> {
+  const { apiCreated, apiPublished, applicationCreated, keysGenerated, subscriptionCreated, operation, tokenRevoked } = await import('../../projections/gateway-map/fixtures.ts');
+  const publishMs: number[] = [];
+  const revokeMs: number[] = [];
+  await h.publish(applicationCreated({ applicationId: `${prefix}-app` }), keysGenerated(`${prefix}-app`, `${prefix}-ck`));
+  const warmUp = 3;
+  for (let i = 0; i < rounds + warmUp; i++) {
+    const apiId = `${prefix}-api-${i}`;
+    const path = `/${prefix}${i}/1.0.0/x`;
+    await h.publish(
+      apiCreated({ apiId, context: `/${prefix}${i}`, endpoints: { production: h.backend.url, sandbox: null }, operations: [operation('GET', '/x')] }),
+      subscriptionCreated(`${prefix}-sub-${i}`, `${prefix}-app`, apiId),
+    );
+    const jti = `${prefix}-jti-${i}`;
+    const auth = { authorization: `Bearer ${await h.token({ azp: `${prefix}-ck`, jti })}` };
+    if ((await h.call(path, { headers: auth })).status !== 404) throw new Error('API routed before it was published');
+    await h.append(apiPublished(apiId));
+    const published = performance.now();
+    const toPublish = await firstEnforced(async () => (await h.call(path, { headers: auth })).status === 200, published);
+
+    await h.append(tokenRevoked(jti, Math.floor(Date.now() / 1000) + 3600));
+    const revoked = performance.now();
+    const toRevoke = await firstEnforced(async () => (await h.call(path, { headers: auth })).status === 401, revoked);
+    if (i >= warmUp) {
+      publishMs.push(toPublish);
+      revokeMs.push(toRevoke);
+    }
+  }
+  return { publishMs, revokeMs };
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
