@@ -2,6 +2,7 @@
 // default), a signing key whose public JWK is recorded in the log as the key manager would
 // and whose private half the test holds to mint tokens and API keys, the WSO2 default
 // policies, a real echo backend in its own process, and the gateway following the store.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<StartGatewayOptions> = {}): Promise<Harness> {
+export async function startHarness(options: Partial<StartGatewayOptions> = {}, harness: { seed?: boolean } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-gw-'));
   const store = openSqliteEventStore({ path: join(dir, 'events.db') });
   const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
@@ -59,10 +60,15 @@ export async function startHarness(options: Partial<StartGatewayOptions> = {}): 
 
   const append = async (...events: GatehouseEvent[]): Promise<bigint> => {
     let last = 0n;
-    for (const e of events) last = (await store.appendToStream(streamOf(e), [toNew(e, new Date().toISOString())], { expectedStreamVersion: ANY })).lastGlobalPosition;
+    for (const e of events) {
+      const event = toNew(e, new Date().toISOString());
+      event.metadata.eventId = randomUUID();
+      last = (await store.appendToStream(streamOf(e), [event], { expectedStreamVersion: ANY })).lastGlobalPosition;
+    }
     return last;
   };
-  await append(signingKeyAdded(KID, publicJwk), ...DEFAULT_POLICIES.map((p): GatehouseEvent => ({ type: 'ThrottlingPolicyCreated', data: { ...p, seeded: true } })));
+  // Seeded as the bootstrap would; a suite driving the domain facade bootstraps itself.
+  if (harness.seed !== false) await append(signingKeyAdded(KID, publicJwk), ...DEFAULT_POLICIES.map((p): GatehouseEvent => ({ type: 'ThrottlingPolicyCreated', data: { ...p, seeded: true } })));
 
   const backend = await startBackend();
   const facts: RequestFact[] = [];
