@@ -49,6 +49,8 @@ export interface EmbeddedConfig {
   env?: NodeJS.ProcessEnv;
   /** scrypt cost for password hashes (tests lower it). */
   scryptCost?: number;
+  /** Where console lines go (the listening line, a generated admin password); default stdout. */
+  announce?: (text: string) => void;
 }
 
 export interface Embedded {
@@ -113,6 +115,7 @@ const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'lo
 
 export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
   const logger = config.logger ?? createLogger(config.logLevel);
+  const announce = config.announce ?? ((text: string) => void process.stdout.write(text));
   mkdirSync(config.dataDir, { recursive: true });
   const clock: Clock = { now: () => new Date() };
   const random: Randomness = { uuid: randomUUID, token: (n) => randomBytes(n).toString('base64url') };
@@ -225,8 +228,11 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     logger.info({ url, gatewayUrl, issuer, dataDir: config.dataDir, position: runner.position().toString() }, 'gatehouse started');
     if (boot.generatedAdminPassword) {
       // SPEC: a random admin password is printed once, to the console, never to the log.
-      process.stdout.write(`\nFirst start: user "admin" created. Admin password: ${boot.generatedAdminPassword}\n(set GATEHOUSE_ADMIN_PASSWORD to choose it; it is not shown again)\n\n`);
+      announce(`\nFirst start: user "admin" created. Admin password: ${boot.generatedAdminPassword}\n(set GATEHOUSE_ADMIN_PASSWORD to choose it; it is not shown again)\n\n`);
     }
+
+    // Whatever the log level, the console says where things are (tools parse this line too).
+    announce(`Gatehouse listening: control plane ${url}${gatewayUrl ? `, gateway ${gatewayUrl}` : ''}\n`);
 
     let closed = false;
     return {

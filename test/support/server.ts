@@ -62,17 +62,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       logs.push(line);
       const pw = /admin password: (\S+)/i.exec(line);
       if (pw) generatedPassword = pw[1];
-      if (!line.startsWith('{')) return;
-      try {
-        const entry = JSON.parse(line) as { msg?: string; url?: string; gatewayUrl?: string | null };
-        if (entry.msg === 'gatehouse started' && entry.url) {
-          baseUrl = entry.url;
-          gatewayUrl = entry.gatewayUrl ?? null;
-          clearTimeout(timer);
-          resolve();
-        }
-      } catch {
-        // not a JSON log line
+      const listening = /^Gatehouse listening: control plane (\S+?)(?:, gateway (\S+))?$/.exec(line);
+      if (listening) {
+        baseUrl = listening[1];
+        gatewayUrl = listening[2] ?? null;
+        clearTimeout(timer);
+        resolve();
+        return;
       }
     };
     createInterface({ input: child.stdout! }).on('line', onLine);
@@ -82,7 +78,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       reject(new Error(`server exited with ${code} before starting:\n${logs.join('\n')}`));
     });
   });
-  await ready;
+  try {
+    await ready;
+  } catch (e) {
+    if (child.exitCode === null) child.kill('SIGKILL'); // never leave a half-started server behind
+    if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
 
   const exited = new Promise<number | null>((resolve) => {
     if (child.exitCode !== null) resolve(child.exitCode);
@@ -122,6 +124,7 @@ export async function startInProcess(options: { dataDir?: string; adminPassword?
     gateway: options.gateway ?? false,
     logger: pino({ level: process.env.GATEHOUSE_TEST_LOG ?? 'silent' }),
     scryptCost: 1024,
+    announce: () => {},
   });
   return {
     ...running,
