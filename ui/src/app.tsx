@@ -41,6 +41,7 @@ function Toasts() {
 function Sidebar({ sections, open, onNavigate }: { sections: NavSection[]; open: boolean; onNavigate: () => void }) {
   return (
     <nav className={`sidebar ${open ? 'sidebar-open' : ''}`} aria-label="Main">
+      <div className="sidebar-inner">
       {sections.filter((s) => s.visible).map((s) => (
         <div key={s.title} className="nav-section">
           <p className="nav-title">{s.title}</p>
@@ -56,6 +57,7 @@ function Sidebar({ sections, open, onNavigate }: { sections: NavSection[]; open:
           </ul>
         </div>
       ))}
+      </div>
     </nav>
   );
 }

@@ -1,5 +1,5 @@
 // Users and their roles: grant and revoke admin, publisher, creator, subscriber.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { GRANT_ROLE, REVOKE_ROLE, USERS } from '../../lib/documents.ts';
 import { gql } from '../../lib/graphql.ts';
 import { useDebounced, useQuery } from '../../lib/hooks.ts';
@@ -13,9 +13,14 @@ export function UsersPage() {
   const [filter, setFilter] = useState('');
   const debounced = useDebounced(filter, 150);
   const [error, setError] = useState<unknown>(null);
+  // Checkboxes follow the click at once; the server's answer confirms or reverts them.
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  useEffect(() => setPending({}), [q.data]);
 
   const change = async (u: User, role: string, grant: boolean) => {
     setError(null);
+    const key = `${u.username}:${role}`;
+    setPending((p) => ({ ...p, [key]: grant }));
     try {
       const r = grant
         ? (await gql<{ grantRole: { position: string } }>(GRANT_ROLE, { username: u.username, role })).grantRole
@@ -24,6 +29,7 @@ export function UsersPage() {
       toast(`${grant ? 'Granted' : 'Revoked'} ${role} ${grant ? 'to' : 'from'} ${u.username}`);
     } catch (e) {
       setError(e);
+      setPending((p) => { const { [key]: _, ...rest } = p; return rest; });
     }
   };
   const users = (q.data?.users ?? []).filter((u) => u.username.toLowerCase().includes(debounced.toLowerCase()));
@@ -44,7 +50,7 @@ export function UsersPage() {
                 <td><strong>{u.username}</strong></td>
                 {ROLES.map((r) => (
                   <td key={r} className="center">
-                    <input type="checkbox" aria-label={`${u.username} has role ${r}`} checked={u.roles.includes(r)} onChange={(e) => void change(u, r, e.target.checked)} />
+                    <input type="checkbox" aria-label={`${u.username} has role ${r}`} checked={pending[`${u.username}:${r}`] ?? u.roles.includes(r)} onChange={(e) => void change(u, r, e.target.checked)} />
                   </td>
                 ))}
                 <td>{u.locked ? <Badge tone="danger">locked{u.lockedUntil ? ` until ${formatTime(u.lockedUntil)}` : ''}</Badge> : <Badge tone="success">active</Badge>}</td>
