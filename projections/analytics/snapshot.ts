@@ -3,7 +3,7 @@
 // by replaying the same facts can be compared byte for byte with the live one.
 import type { BoundedCounter } from './bounded-counter.ts';
 import { createCounter, sortedEntries } from './bounded-counter.ts';
-import { analyticsConfig, type AnalyticsConfig } from './config.ts';
+import { analyticsConfig, type AnalyticsConfig, type AnalyticsConfigInput } from './config.ts';
 import { dimensionsOfKey, keyOf } from './dimensions.ts';
 import { flush, newCell, sparseFromJson, sparseToJson } from './histogram.ts';
 import type { Granularity } from './time.ts';
@@ -82,12 +82,12 @@ export function serializeAnalytics(view: AnalyticsView): string {
 }
 
 /** Restores a snapshot; `config` overrides the saved tuning (e.g. a changed retention). */
-export function restoreAnalytics(data: string | Buffer, config?: Partial<AnalyticsConfig>): AnalyticsView {
+export function restoreAnalytics(data: string | Buffer, config: AnalyticsConfigInput = {}): AnalyticsView {
   const json = JSON.parse(data.toString()) as SnapshotJson;
   if (json.version !== ANALYTICS_SNAPSHOT_VERSION) {
     throw new Error(`analytics snapshot version ${json.version} is not ${ANALYTICS_SNAPSHOT_VERSION}`);
   }
-  const view = createAnalyticsView(analyticsConfig({ ...json.config, ...config }));
+  const view = createAnalyticsView(analyticsConfig({ ...json.config, ...config, retention: { ...json.config.retention, ...config.retention } }));
   view.watermark = json.watermark ?? -Infinity;
   view.counters = { ...json.counters };
   view.dedupe.floor = json.dedupe.floor ?? -Infinity;

@@ -1,6 +1,6 @@
 // Snapshot of the alert engine (learned baselines, active alerts, suppression), saved with the
 // analytics view so a restart neither forgets its baselines nor raises an active alert twice.
-import { alertConfig, type AlertConfig } from './config.ts';
+import { alertConfig, type AlertConfig, type AlertConfigInput } from './config.ts';
 import type { AlertEngine } from './engine.ts';
 import type { Tracker } from './tracker.ts';
 
@@ -35,11 +35,12 @@ export function serializeAlertEngine(engine: AlertEngine): string {
   return JSON.stringify(json);
 }
 
-export function restoreAlertEngine(data: string | Buffer): AlertEngine {
+/** `config`, when given, replaces the saved tuning (defaults + these settings). */
+export function restoreAlertEngine(data: string | Buffer, config?: AlertConfigInput): AlertEngine {
   const j = JSON.parse(data.toString()) as EngineJson;
   if (j.version !== 1) throw new Error(`alert engine snapshot version ${String(j.version)} is not 1`);
   return {
-    config: alertConfig(j.config),
+    config: alertConfig(config ?? j.config),
     judgedBefore: j.judgedBefore,
     trackers: new Map(j.trackers),
     detectors: {

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describe, test } from 'node:test';
+import type { Clock, Randomness, RequestFact } from '../../domain/ports.ts';
+import { createMemoryRequestStream } from '../../infra/bus/memory-request-stream.ts';
+import { openMemoryEventStore } from '../../infra/eventstore/memory.ts';
+import { openMemoryViewStore } from '../../infra/views/memory.ts';
+import { analytics } from './query.ts';
+import { ANALYTICS_ACTOR, createAnalyticsService, type RequestStats } from './service.ts';
+import { fact } from './testing/facts.ts';
+import { MINUTE_MS } from './time.ts';
+
+const clock: Clock = { now: () => new Date() };
+const random: Randomness = { uuid: randomUUID, token: () => 'x' };
+const T0 = Date.UTC(2024, 5, 1, 12, 0);
+const minute = (m: number) => T0 + m * MINUTE_MS;
+const spread = (m: number, n: number) => Array.from({ length: n }, (_, i) => fact({ at: minute(m) + Math.floor((i * MINUTE_MS) / n) }));
+
+/** Ten quiet minutes, a spike, quiet again, then a fact that seals it all. */
+const spikeTraffic = (): RequestFact[] => [
+  ...Array.from({ length: 10 }, (_, m) => spread(m, 20)).flat(),
+  ...spread(10, 200),
+  ...spread(11, 20), ...spread(12, 20), ...spread(13, 20),
+  fact({ at: minute(20), apiId: 'api-clock' }),
+];
+
+function setup() {
+  const requests = createMemoryRequestStream();
+  const store = openMemoryEventStore();
+  const viewStore = openMemoryViewStore();
+  return { requests, store, viewStore };
+}
+
+describe('analytics service', () => {
+  test('ingests the request stream, appends spike alerts to the log with metadata, and folds them into the alerts view', async () => {
+    const { requests, store, viewStore } = setup();
+    const svc = createAnalyticsService({ requests, store, viewStore, clock, random, snapshotEveryMs: 0 });
+    await svc.start();
+    const changes: string[] = [];
+    svc.onAlert((a, change) => changes.push(`${change}:${a.kind}`));
+    const facts = spikeTraffic();
+    for (const f of facts) requests.publish(f);
+    await svc.settle();
+
+    assert.equal(svc.view().counters.applied, facts.length);
+    const r = analytics(svc.view(), { from: minute(0), to: minute(15), granularity: 'MINUTE', apiId: 'api-1' });
+    assert.equal(r.totals.requests, facts.length - 1);
+
+    const logged = await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } });
+    assert.deepEqual(logged.map((e) => [e.type, e.streamId]), [['AlertRaised', 'alerts-api-1'], ['AlertCleared', 'alerts-api-1']]);
+    assert.equal(logged[0]!.metadata.actor, ANALYTICS_ACTOR);
+    assert.equal(logged[0]!.metadata.correlationId, (logged[0]!.data as { alertId: string }).alertId);
+    await svc.waitForAlerts(logged.at(-1)!.globalPosition, 1000);
+    assert.equal([...svc.alerts().alerts.values()][0]!.status, 'CLEARED');
+    assert.deepEqual(changes, ['RAISED:ABNORMAL_REQUEST_RATE', 'CLEARED:ABNORMAL_REQUEST_RATE']);
+
+    // Redelivery: nothing counted twice, no alert appended twice. The newest fact is a
+    // recognised duplicate; the older ones are past the 5-minute dedupe window: refused as late.
+    for (const f of facts.slice(-200)) requests.publish(f);
+    await svc.settle();
+    assert.equal(svc.view().counters.applied, facts.length);
+    assert.equal(svc.view().counters.duplicates, 1);
+    assert.equal(svc.view().counters.late, 199);
+    assert.equal((await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } })).length, 2);
+    await svc.close();
+  });
+
+  test('a restart restores view and alert engine from the snapshot saved on close', async () => {
+    const { requests, store, viewStore } = setup();
+    const first = createAnalyticsService({ requests, store, viewStore, clock, random, snapshotEveryMs: 0 });
+    await first.start();
+    const facts = spikeTraffic();
+    for (const f of facts.slice(0, 230)) requests.publish(f); // through the spike minute
+    await first.settle();
+    await first.close();
+
+    const second = createAnalyticsService({ requests, store, viewStore, clock, random, snapshotEveryMs: 0 });
+    await second.start();
+    assert.equal(second.view().counters.applied, 230);
+    for (const f of facts.slice(200)) requests.publish(f); // 30 redelivered, then the rest
+    await second.settle();
+    assert.equal(second.view().counters.applied, facts.length);
+    assert.equal(second.view().counters.duplicates, 30);
+    const logged = await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } });
+    assert.deepEqual(logged.map((e) => e.type), ['AlertRaised', 'AlertCleared']);
+    await second.close();
+  });
+
+  test('live request stats are pushed per API each interval, zero when quiet', async () => {
+    const { requests, store } = setup();
+    const svc = createAnalyticsService({ requests, store, clock, random, statsEveryMs: 40 });
+    await svc.start();
+    const seen: RequestStats[] = [];
+    const stop = svc.onRequestStats('api-1', (s) => seen.push(s));
+    for (let i = 0; i < 5; i++) requests.publish(fact({ at: T0 + i, responseLatencyMs: 10 + i, proxyResponseCode: i === 0 ? 500 : 200 }));
+    requests.publish(fact({ at: T0, apiId: 'api-other' }));
+    await svc.settle();
+    await new Promise((r) => setTimeout(r, 100));
+    stop();
+    const busy = seen.find((s) => s.requests > 0)!;
+    assert.equal(busy.requests, 5);
+    assert.equal(busy.errors, 1);
+    assert.ok(busy.p50LatencyMs! >= 11 && busy.p50LatencyMs! <= 13, String(busy.p50LatencyMs));
+    assert.ok(seen.some((s) => s.requests === 0 && s.p50LatencyMs === null), 'a quiet interval is reported as zero');
+    await svc.close();
+  });
+
+  test('follow mode serves the snapshots another process saves', async () => {
+    const { requests, store, viewStore } = setup();
+    const worker = createAnalyticsService({ requests, store, viewStore, clock, random, snapshotEveryMs: 0 });
+    const reader = createAnalyticsService({ store, viewStore, clock, random, mode: 'follow', reloadEveryMs: 20 });
+    await worker.start();
+    await reader.start();
+    for (const f of spread(0, 50)) requests.publish(f);
+    await worker.settle();
+    await worker.snapshot();
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(reader.view().counters.applied, 50);
+    assert.equal(reader.status().mode, 'follow');
+    await reader.close();
+    await worker.close();
+  });
+});

@@ -1,0 +1,321 @@
+// The analytics service: the glue between ports and the pure analytics code. It subscribes a
+// RequestStream and applies each batch to the view, runs the alert engine on sealed minutes and
+// appends its AlertRaised / AlertCleared events to the log, folds alert events from the log into
+// the alerts view, pushes live per-API request stats, and snapshots view + engine through a
+// ViewStore (SQLite embedded, MongoDB distributed).
+// Mode `ingest` owns the view (embedded process, analytics-worker); mode `follow` only reloads
+// the snapshots another process saves (a control plane beside an analytics-worker).
+import { toNewEvents } from '../../domain/command-handler.ts';
+import { ANY, START, type Clock, type EventStore, type Randomness, type RecordedEvent, type RequestFact, type RequestStream, type Subscription } from '../../domain/ports.ts';
+import type { ViewStore } from '../projection.ts';
+import { createAlertEngine, evaluateAlerts, type AlertEngine } from './alerts/engine.ts';
+import { restoreAlertEngine, serializeAlertEngine } from './alerts/engine-snapshot.ts';
+import type { AlertConfigInput } from './alerts/config.ts';
+import { ALERT_EVENT_TYPES, alertStream, type AlertEvent } from './alerts/events.ts';
+import { applyAlertEvent, emptyAlertsView, type AlertRecord, type AlertsView } from './alerts/view.ts';
+import type { AnalyticsConfigInput } from './config.ts';
+import { denseHistogram, newCell, addInto, percentileMs, recordMicros, toMicros, type LatencyCell } from './histogram.ts';
+import { ANALYTICS_SNAPSHOT_VERSION, restoreAnalytics, serializeAnalytics } from './snapshot.ts';
+import { applyFacts, createAnalyticsView, viewSize, type AnalyticsView } from './view.ts';
+
+export const ANALYTICS_VIEW_NAME = 'analytics';
+/** Actor of the alert events the detectors append. */
+export const ANALYTICS_ACTOR = 'gatehouse-analytics';
+
+export interface ServiceLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface AnalyticsServiceOptions {
+  store: EventStore;
+  clock: Clock;
+  random: Randomness;
+  /** Facts to ingest (`ingest`), or to watch for live stats only (`follow`). */
+  requests?: RequestStream;
+  viewStore?: ViewStore;
+  mode?: 'ingest' | 'follow';
+  config?: AnalyticsConfigInput;
+  alerts?: AlertConfigInput;
+  /** Snapshot period (ingest; default 60 s, 0 = only on close). */
+  snapshotEveryMs?: number;
+  /** Snapshot reload period (follow; default 5 s). */
+  reloadEveryMs?: number;
+  /** Period of the live request stats (default 1 s). */
+  statsEveryMs?: number;
+  logger?: ServiceLogger;
+}
+
+/** Live statistics of one API over the last interval (wall clock: a live feed, not a projection). */
+export interface RequestStats {
+  apiId: string;
+  at: string;
+  intervalMs: number;
+  requests: number;
+  errors: number;
+  throttled: number;
+  requestsPerSecond: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  p99LatencyMs: number | null;
+}
+
+export type AlertChange = 'RAISED' | 'CLEARED';
+
+export interface AnalyticsStatus {
+  mode: 'ingest' | 'follow';
+  applied: number;
+  duplicates: number;
+  late: number;
+  invalid: number;
+  folded: number;
+  droppedByStream: number;
+  pendingAlerts: number;
+  size: ReturnType<typeof viewSize>;
+}
+
+export interface AnalyticsService {
+  /** The live view (replaced on reload in follow mode: read it per call). */
+  view(): AnalyticsView;
+  alerts(): AlertsView;
+  start(): Promise<void>;
+  /** Resolves once the facts published so far are applied and their alerts appended (tests, tools). */
+  settle(): Promise<void>;
+  /** Resolves once the alerts view holds the log up to `position`. */
+  waitForAlerts(position: bigint, timeoutMs: number): Promise<void>;
+  onRequestStats(apiId: string, listener: (stats: RequestStats) => void): () => void;
+  onAlert(listener: (alert: AlertRecord, change: AlertChange) => void): () => void;
+  snapshot(): Promise<void>;
+  status(): AnalyticsStatus;
+  close(): Promise<void>;
+}
+
+const silent: ServiceLogger = { info() {}, warn() {}, error() {} };
+const MAX_PENDING_ALERTS = 10_000;
+const nextTurn = () => new Promise<void>((r) => setImmediate(r));
+
+interface StatsAccumulator {
+  requests: number;
+  errors: number;
+  throttled: number;
+  latency: LatencyCell;
+}
+
+export function createAnalyticsService(options: AnalyticsServiceOptions): AnalyticsService {
+  const { store, clock, random } = options;
+  const mode = options.mode ?? 'ingest';
+  const log = options.logger ?? silent;
+  const statsEveryMs = options.statsEveryMs ?? 1_000;
+  let view = createAnalyticsView(options.config);
+  let engine: AlertEngine = createAlertEngine(options.alerts);
+  let loadedPosition = -1n;
+  const alertsView = emptyAlertsView();
+  const pending: AlertEvent[] = [];
+  const statsListeners = new Map<string, Set<(s: RequestStats) => void>>();
+  const stats = new Map<string, StatsAccumulator>();
+  const alertListeners = new Set<(a: AlertRecord, c: AlertChange) => void>();
+  const alertWaiters = new Set<{ position: bigint; resolve(): void }>();
+  const timers: NodeJS.Timeout[] = [];
+  let requestSub: { stop(): Promise<void> } | undefined;
+  let logSub: Subscription | undefined;
+  let inFlight = 0;
+  let closed = false;
+
+  const observe = (f: RequestFact) => {
+    if (f.apiId === null || !statsListeners.has(f.apiId)) return;
+    let a = stats.get(f.apiId);
+    if (!a) stats.set(f.apiId, (a = { requests: 0, errors: 0, throttled: 0, latency: newCell() }));
+    a.requests++;
+    if (f.proxyResponseCode >= 400) a.errors++;
+    if (f.errorType === 'THROTTLED') a.throttled++;
+    recordMicros(a.latency, toMicros(f.responseLatencyMs));
+  };
+
+  async function onFacts(facts: RequestFact[]): Promise<void> {
+    inFlight++;
+    try {
+      if (mode === 'follow') {
+        for (const f of facts) observe(f);
+        return;
+      }
+      applyFacts(view, facts, observe);
+      const events = evaluateAlerts(engine, view);
+      if (pending.length + events.length > MAX_PENDING_ALERTS) {
+        log.error({ dropped: events.length }, 'alert events dropped: the event store has been failing for long');
+      } else pending.push(...events);
+      await appendPending();
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e), facts: facts.length }, 'analytics batch failed');
+    } finally {
+      inFlight--;
+    }
+  }
+
+  let appending: Promise<void> | undefined;
+  /** One drain of the pending alert events at a time; later callers wait for it. */
+  function appendPending(): Promise<void> {
+    appending ??= drainPending().finally(() => {
+      appending = undefined;
+    });
+    return appending;
+  }
+
+  async function drainPending(): Promise<void> {
+    try {
+      while (pending.length > 0) {
+        const e = pending[0]!;
+        const stream = alertStream(e.data);
+        const [event] = toNewEvents([e], { actor: ANALYTICS_ACTOR, correlationId: e.data.alertId }, { clock, random });
+        // Idempotent per alert event: re-evaluation after a restart appends nothing twice.
+        await store.appendToStream(stream, [event!], { expectedStreamVersion: ANY, idempotencyKey: `${stream}:${e.type}:${e.data.alertId}` });
+        pending.shift();
+        log.info({ alertId: e.data.alertId, kind: e.data.kind, correlationId: e.data.alertId }, e.type === 'AlertRaised' ? 'alert raised' : 'alert cleared');
+      }
+    } catch (err) {
+      log.warn({ err: err instanceof Error ? err.message : String(err), pending: pending.length }, 'appending alert events failed; retrying with the next batch');
+    }
+  }
+
+  function onLogEvent(e: RecordedEvent): void {
+    const changed = applyAlertEvent(alertsView, e);
+    if (changed) {
+      const change: AlertChange = e.type === 'AlertRaised' ? 'RAISED' : 'CLEARED';
+      for (const l of alertListeners) l(changed, change);
+    }
+    for (const w of alertWaiters) {
+      if (alertsView.position >= w.position) {
+        alertWaiters.delete(w);
+        w.resolve();
+      }
+    }
+  }
+
+  function emitStats(): void {
+    const now = clock.now().toISOString();
+    const scratch = denseHistogram();
+    for (const [apiId, listeners] of statsListeners) {
+      const a = stats.get(apiId);
+      stats.delete(apiId);
+      scratch.reset();
+      if (a) addInto(scratch, a.latency);
+      const s: RequestStats = {
+        apiId,
+        at: now,
+        intervalMs: statsEveryMs,
+        requests: a?.requests ?? 0,
+        errors: a?.errors ?? 0,
+        throttled: a?.throttled ?? 0,
+        requestsPerSecond: ((a?.requests ?? 0) * 1000) / statsEveryMs,
+        p50LatencyMs: percentileMs(scratch, 50),
+        p95LatencyMs: percentileMs(scratch, 95),
+        p99LatencyMs: percentileMs(scratch, 99),
+      };
+      for (const l of listeners) l(s);
+    }
+  }
+
+  const snapshotBytes = () => Buffer.from(`{"analytics":${serializeAnalytics(view)},"alerts":${serializeAlertEngine(engine)}}`, 'utf8');
+
+  async function load(): Promise<boolean> {
+    if (!options.viewStore) return false;
+    const snap = await options.viewStore.load(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION);
+    if (!snap || snap.position === loadedPosition) return false;
+    const text = snap.data.toString('utf8');
+    // The two parts are JSON objects written side by side: split on the marker between them.
+    const at = text.lastIndexOf(',"alerts":');
+    view = restoreAnalytics(text.slice('{"analytics":'.length, at), options.config);
+    engine = restoreAlertEngine(text.slice(at + ',"alerts":'.length, -1), options.alerts);
+    loadedPosition = snap.position;
+    return true;
+  }
+
+  async function snapshot(): Promise<void> {
+    if (!options.viewStore || mode !== 'ingest') return;
+    await appendPending();
+    if (pending.length > 0) return; // never persist an engine whose alerts are not in the log yet
+    const position = BigInt(view.counters.applied + view.counters.duplicates + view.counters.late + view.counters.invalid);
+    await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: snapshotBytes() });
+  }
+
+  function every(ms: number, task: () => Promise<void> | void): void {
+    if (ms <= 0) return;
+    const t = setInterval(() => {
+      Promise.resolve(task()).catch((e: unknown) => log.warn({ err: e instanceof Error ? e.message : String(e) }, 'analytics periodic task failed'));
+    }, ms);
+    t.unref();
+    timers.push(t);
+  }
+
+  return {
+    view: () => view,
+    alerts: () => alertsView,
+    async start() {
+      if (await load()) log.info({ applied: view.counters.applied }, 'analytics view restored from its snapshot');
+      logSub = store.subscribe(async (e) => onLogEvent(e), { after: START, filter: { types: [...ALERT_EVENT_TYPES] } });
+      await logSub.caughtUp;
+      if (options.requests) requestSub = await options.requests.subscribe(onFacts);
+      if (mode === 'ingest') every(options.snapshotEveryMs ?? 60_000, snapshot);
+      else every(options.reloadEveryMs ?? 5_000, async () => void (await load()));
+      every(statsEveryMs, emitStats);
+    },
+    async settle() {
+      // The in-process stream hands facts over on the next turns of the event loop.
+      for (let quiet = 0; quiet < 3; ) {
+        await nextTurn();
+        if (inFlight > 0 || appending) {
+          quiet = 0;
+          await appending;
+        } else quiet++;
+      }
+    },
+    waitForAlerts(position, timeoutMs) {
+      if (alertsView.position >= position) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const w = { position, resolve: () => { clearTimeout(timer); resolve(); } };
+        const timer = setTimeout(() => {
+          alertWaiters.delete(w);
+          reject(new Error(`alerts view did not reach position ${position} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        alertWaiters.add(w);
+      });
+    },
+    onRequestStats(apiId, listener) {
+      let set = statsListeners.get(apiId);
+      if (!set) statsListeners.set(apiId, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) {
+          statsListeners.delete(apiId);
+          stats.delete(apiId);
+        }
+      };
+    },
+    onAlert(listener) {
+      alertListeners.add(listener);
+      return () => alertListeners.delete(listener);
+    },
+    snapshot,
+    status: () => ({
+      mode,
+      ...view.counters,
+      droppedByStream: options.requests?.dropped ?? 0,
+      pendingAlerts: pending.length,
+      size: viewSize(view),
+    }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const t of timers) clearInterval(t);
+      await requestSub?.stop();
+      await this.settle();
+      await logSub?.stop();
+      try {
+        await snapshot();
+      } catch (e) {
+        log.warn({ err: e instanceof Error ? e.message : String(e) }, 'final analytics snapshot failed');
+      }
+    },
+  };
+}
