@@ -10,6 +10,7 @@ import { pino, type Logger } from 'pino';
 import { invalidInput } from '../domain/errors.ts';
 import type { Clock, EventStore, Randomness } from '../domain/ports.ts';
 import { createGatehouse, type Gatehouse } from '../domain/services/gatehouse.ts';
+import { parseBrokers } from '../infra/bus/kafka-client.ts';
 import { openConfiguredEventStore } from '../infra/eventstore/open.ts';
 import { openFileKeyStore } from '../infra/keystore/file.ts';
 import { openSqliteCredentialStore } from '../infra/keystore/credentials.ts';
@@ -49,6 +50,8 @@ export interface EmbeddedConfig {
   env?: NodeJS.ProcessEnv;
   /** scrypt cost for password hashes (tests lower it). */
   scryptCost?: number;
+  /** KAFKA_BROKERS: relay the log to gatehouse.events for gateways in other processes. */
+  kafkaBrokers?: string[];
   /** Where console lines go (the listening line, a generated admin password); default stdout. */
   announce?: (text: string) => void;
 }
@@ -88,6 +91,7 @@ export function configFromEnv(
     host: flags.host ?? env.GATEHOUSE_HOST ?? '0.0.0.0',
     ...(env.GATEHOUSE_ADMIN_PASSWORD ? { adminPassword: env.GATEHOUSE_ADMIN_PASSWORD } : {}),
     ...(env.GATEHOUSE_ISSUER ? { issuer: env.GATEHOUSE_ISSUER.replace(/\/+$/, '') } : {}),
+    ...(env.KAFKA_BROKERS ? { kafkaBrokers: parseBrokers(env.KAFKA_BROKERS) } : {}),
     logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
     env,
   };
@@ -209,6 +213,13 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     const boundPort = typeof address === 'object' && address ? address.port : config.httpPort;
     if (!config.issuer) issuer = `http://${displayHost(config.host)}:${boundPort}`;
     const url = `http://${displayHost(config.host)}:${boundPort}`;
+
+    if (config.kafkaBrokers) {
+      const { startKafkaRelay } = await import('../infra/bus/kafka-relay.ts');
+      const relay = await startKafkaRelay({ store, kafka: config.kafkaBrokers, logger: logger.child({ component: 'kafka-relay' }) });
+      closers.push(() => relay.stop());
+      logger.info({ brokers: config.kafkaBrokers, resumedFrom: relay.resumedFrom.toString() }, 'relaying the log to Kafka');
+    }
 
     let gatewayUrl: string | null = null;
     if (config.gateway !== false) {
