@@ -32,6 +32,11 @@ export function register(program: Command): void {
     .option('--gateway-port <port>', 'gateway port (GATEHOUSE_GATEWAY_PORT, default 8280)')
     .option('--host <host>', 'listen address (GATEHOUSE_HOST, default 0.0.0.0)')
     .action(async (opts: { data?: string; httpPort?: string; gatewayPort?: string; host?: string }) => {
+      // A fresh clone has no ui/dist: build the portals once (GATEHOUSE_UI_BUILD=never skips it).
+      if (process.env.GATEHOUSE_UI_BUILD !== 'never') {
+        const { ensureUiBuilt } = await import('../../ui/build-if-missing.ts');
+        await ensureUiBuilt();
+      }
       runUntilSignal(await startEmbedded(configFromEnv(process.env, opts)));
     });
 }

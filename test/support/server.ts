@@ -39,6 +39,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     GATEHOUSE_GATEWAY_PORT: '0',
     GATEHOUSE_HOST: '127.0.0.1',
     GATEHOUSE_LOG_LEVEL: process.env.GATEHOUSE_LOG_LEVEL ?? 'info',
+    GATEHOUSE_UI_BUILD: 'never', // the portals' build is the browser suites' concern, not startup's
     ...options.env,
   };
   delete env.GATEHOUSE_ADMIN_PASSWORD;
