@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { ensureUiBuilt } from '../../ui/build-if-missing.ts';
 import { startBackend, type RunningBackend } from '../support/backend.ts';
@@ -48,7 +48,8 @@ async function newPage(who: string): Promise<Page> {
 async function shot(page: Page, name: string): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  // Toasts are fixed to the viewport; hidden so they do not float over a full-page capture.
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true, style: '.toasts { display: none !important; }' });
 }
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {
@@ -72,10 +73,10 @@ const state: { apiId?: string; gatewayUrl?: string } = {};
 const pages: Array<[string, Page]> = [];
 
 /** A story step: on failure every open page is captured as failure-<who>.png. */
-function step(name: string, fn: () => Promise<void> | void): void {
-  test(name, async () => {
+function step(name: string, fn: (t: TestContext) => Promise<void> | void): void {
+  test(name, async (t) => {
     try {
-      await fn();
+      await fn(t);
     } catch (e) {
       for (const [who, page] of pages) await page.screenshot({ path: join(ARTIFACTS, `failure-${who}.png`), fullPage: true }).catch(() => undefined);
       throw e;
@@ -281,6 +282,28 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await shot(admin, '16-admin-signing-keys');
   });
 
+  step('the analytics page shows the calls', async (t) => {
+    await admin.goto('/analytics');
+    await admin.getByRole('heading', { name: 'Analytics' }).waitFor();
+    const requests = admin.getByTestId('stat-requests');
+    const failure = admin.getByRole('alert').first();
+    await Promise.race([requests.waitFor(), failure.waitFor()]);
+    if (await failure.isVisible()) {
+      const text = await failure.innerText();
+      assert.doesNotMatch(text, /[{}]/, `a readable error, got: ${text}`);
+      await shot(admin, '17-analytics');
+      t.todo(`the analytics query is not answered server-side yet: ${text}`);
+      return;
+    }
+    // The try-it calls (one 200, at least one 429) reach the analytics projection.
+    await admin.waitForFunction(() => Number(document.querySelector('[data-testid="stat-requests"]')?.textContent?.replace(/\D/g, '') ?? 0) >= 2, undefined, { timeout: 10_000, polling: 500 }).catch(async () => {
+      await admin.getByRole('button', { name: 'Refresh' }).click();
+    });
+    assert.ok(Number((await requests.innerText()).replace(/\D/g, '')) >= 2, 'the calls made through the gateway are counted');
+    await admin.getByRole('img', { name: /Traffic over time/ }).waitFor();
+    await shot(admin, '17-analytics');
+  });
+
   step('the audit tab shows the history and time travel renders the API as it was', async () => {
     await publisher.goto(`/publisher/apis/${state.apiId}/audit`);
     const history = publisher.getByRole('list', { name: 'Event history' });
@@ -288,7 +311,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await history.getByText('ApiLifecycleChanged').first().waitFor();
     assert.ok((await history.getByText('pat', { exact: true }).count()) >= 3, 'every event names its actor');
     await publisher.getByTestId('api-view-description').filter({ hasText: 'Hourly forecasts' }).waitFor();
-    await shot(publisher, '17-publisher-audit-latest');
+    await shot(publisher, '18-publisher-audit-latest');
 
     const slider = publisher.getByLabel("Position in the API's history");
     await slider.focus();
@@ -297,7 +320,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByTestId('api-view-description').filter({ hasText: 'Forecasts for every city.' }).waitFor();
     assert.match(await publisher.getByTestId('api-view').innerText(), /CREATED/);
     await publisher.getByRole('table', { name: 'Changed fields' }).getByText('name', { exact: true }).waitFor();
-    await shot(publisher, '18-publisher-audit-time-travel');
+    await shot(publisher, '19-publisher-audit-time-travel');
   });
 
   step('the audit log streams events live and exports NDJSON', async () => {
@@ -313,7 +336,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByRole('button', { name: 'Save', exact: true }).click();
     await publisher.getByText('Basic information saved').waitFor();
     await list.getByText('ApiUpdated').nth(1).waitFor();
-    await shot(admin, '19-audit-log');
+    await shot(admin, '20-audit-log');
 
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export NDJSON' }).click()]);
     const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metadata: { actor: string } });

@@ -1,11 +1,12 @@
 // The shell: navigation by role (Developer Portal for everyone, Publisher for creators and
 // publishers, Admin for admins, Insights for signed-in users) and the routes.
-import { useState, useSyncExternalStore, type ReactNode } from 'react';
+import { lazy, Suspense, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { Navigate, NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { logout } from './lib/auth.ts';
 import { hasRole, MeProvider, useMe } from './lib/me.tsx';
 import { currentToasts, dismiss, onToasts } from './lib/toast.ts';
 import { Loading } from './components/ui.tsx';
+import { Icon, type IconName } from './components/icons.tsx';
 import { LoginPage, SignUpPage } from './pages/login.tsx';
 import { Catalogue } from './pages/portal/catalogue.tsx';
 import { ApiPage } from './pages/portal/api-page.tsx';
@@ -18,10 +19,12 @@ import { PoliciesPage } from './pages/admin/policies.tsx';
 import { DenyPoliciesPage } from './pages/admin/deny.tsx';
 import { UsersPage } from './pages/admin/users.tsx';
 import { SigningKeysPage } from './pages/admin/keys.tsx';
-import { AnalyticsPage } from './pages/insights/analytics.tsx';
 import { AuditPage } from './pages/insights/audit.tsx';
 
-interface NavItem { to: string; label: string; icon: string }
+// The charts library is large: the analytics page loads on first visit.
+const AnalyticsPage = lazy(() => import('./pages/insights/analytics.tsx').then((m) => ({ default: m.AnalyticsPage })));
+
+interface NavItem { to: string; label: string; icon: IconName }
 interface NavSection { title: string; items: NavItem[]; visible: boolean }
 
 function Toasts() {
@@ -49,7 +52,7 @@ function Sidebar({ sections, open, onNavigate }: { sections: NavSection[]; open:
             {s.items.map((i) => (
               <li key={i.to}>
                 <NavLink to={i.to} end={i.to === '/portal' || i.to === '/publisher'} className={({ isActive }) => `nav-link ${isActive ? 'nav-active' : ''}`} onClick={onNavigate}>
-                  <span className="nav-icon" aria-hidden="true">{i.icon}</span>
+                  <span className="nav-icon"><Icon name={i.icon} /></span>
                   {i.label}
                 </NavLink>
               </li>
@@ -88,22 +91,22 @@ function Shell({ children }: { children: ReactNode }) {
   const [open, setOpen] = useState(false);
   const sections: NavSection[] = [
     { title: 'Developer Portal', visible: true, items: [
-      { to: '/portal', label: 'API catalogue', icon: '◎' },
-      ...(me ? [{ to: '/portal/applications', label: 'Applications', icon: '▣' }] : []),
+      { to: '/portal', label: 'API catalogue', icon: 'catalogue' },
+      ...(me ? [{ to: '/portal/applications', label: 'Applications', icon: 'apps' }] : []),
     ] },
     { title: 'Publisher', visible: hasRole(me, 'creator', 'publisher'), items: [
-      { to: '/publisher', label: 'APIs', icon: '⬡' },
-      { to: '/publisher/new', label: 'Create API', icon: '+' },
+      { to: '/publisher', label: 'APIs', icon: 'apis' },
+      { to: '/publisher/new', label: 'Create API', icon: 'plus' },
     ] },
     { title: 'Insights', visible: Boolean(me), items: [
-      { to: '/analytics', label: 'Analytics', icon: '◔' },
-      { to: '/audit', label: 'Audit log', icon: '≡' },
+      { to: '/analytics', label: 'Analytics', icon: 'chart' },
+      { to: '/audit', label: 'Audit log', icon: 'list' },
     ] },
     { title: 'Admin', visible: hasRole(me, 'admin'), items: [
-      { to: '/admin/policies', label: 'Rate limiting', icon: '⧗' },
-      { to: '/admin/deny', label: 'Deny policies', icon: '⊘' },
-      { to: '/admin/users', label: 'Users & roles', icon: '☺' },
-      { to: '/admin/keys', label: 'Signing keys', icon: '⚿' },
+      { to: '/admin/policies', label: 'Rate limiting', icon: 'gauge' },
+      { to: '/admin/deny', label: 'Deny policies', icon: 'ban' },
+      { to: '/admin/users', label: 'Users & roles', icon: 'users' },
+      { to: '/admin/keys', label: 'Signing keys', icon: 'key' },
     ] },
   ];
   return (
@@ -161,7 +164,7 @@ export function App() {
               <Route path="/admin/deny" element={<Guard roles={['admin']}><DenyPoliciesPage /></Guard>} />
               <Route path="/admin/users" element={<Guard roles={['admin']}><UsersPage /></Guard>} />
               <Route path="/admin/keys" element={<Guard roles={['admin']}><SigningKeysPage /></Guard>} />
-              <Route path="/analytics" element={<Guard><AnalyticsPage /></Guard>} />
+              <Route path="/analytics" element={<Guard><Suspense fallback={<Loading label="Loading charts" />}><AnalyticsPage /></Suspense></Guard>} />
               <Route path="/audit" element={<Guard><AuditPage /></Guard>} />
               <Route path="*" element={<div className="empty"><p className="empty-title">Page not found</p><NavLink to="/portal">Back to the catalogue</NavLink></div>} />
             </Routes>
