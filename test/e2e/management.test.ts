@@ -137,6 +137,7 @@ describe('management API end to end (gatehouse start)', () => {
   });
 
   let appId: string;
+  let secretSeen = '';
   test('a subscriber creates an application, subscribes and gets keys; the secret shows once and never again', async () => {
     const app = await gqlOk(base, 'mutation { createApplication(input: { name: "Mobile", throttlingPolicy: "10PerMin" }) { id name owner throttlingPolicy streamVersion position } }', {}, alice);
     appId = app.createApplication.id;
@@ -146,6 +147,7 @@ describe('management API end to end (gatehouse start)', () => {
     assert.equal(sub.subscribe.api.name, 'PizzaShack');
     const keys = await gqlOk(base, `mutation { generateKeys(applicationId: "${appId}", keyType: PRODUCTION, grantTypes: ["client_credentials"]) { consumerKey consumerSecret keyType grantTypes } }`, {}, alice);
     const { consumerKey, consumerSecret } = keys.generateKeys;
+    secretSeen = consumerSecret;
     assert.ok(consumerSecret.length >= 32);
     const read = await gql(base, `{ application(id: "${appId}") { keys { keyType consumerKey grantTypes } subscriptions { apiId } subscriptionCount } }`, {}, alice);
     assert.equal(JSON.stringify(read).includes(consumerSecret), false, 'the secret is not readable afterwards');
@@ -251,5 +253,16 @@ describe('management API end to end (gatehouse start)', () => {
     });
     const d = await gqlOk(base, 'mutation($d: String!) { importOpenApi(definition: $d) { name context version operations { verb target authType } } }', { d: definition }, bob);
     assert.deepEqual(d.importOpenApi, { name: 'Weather', context: '/weather', version: '2.0.0', operations: [{ verb: 'GET', target: '/today', authType: 'NONE' }] });
+  });
+
+  test('logs are JSON lines with correlation ids and carry no secret', async () => {
+    const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-correlation-id': 'trace-me-42' }, body: JSON.stringify({ query: '{ headPosition }' }) });
+    assert.equal(res.headers.get('x-correlation-id'), 'trace-me-42');
+    await new Promise((r) => setTimeout(r, 200));
+    const text = server.logs.join('\n');
+    assert.match(text, /"correlationId":"trace-me-42"/);
+    for (const secret of ['alice-pw-123', 'bob-pw-1234', server.adminPassword, secretSeen, alice]) {
+      assert.ok(secret && !text.includes(secret), 'a secret reached the log');
+    }
   });
 });
