@@ -9,16 +9,16 @@ import { toNewEvents } from '../../domain/command-handler.ts';
 import { ANY, START, type Clock, type EventStore, type Randomness, type RecordedEvent, type RequestFact, type RequestStream, type Subscription } from '../../domain/ports.ts';
 import type { ViewStore } from '../projection.ts';
 import { createAlertEngine, evaluateAlerts, type AlertEngine } from './alerts/engine.ts';
-import { restoreAlertEngine, serializeAlertEngine } from './alerts/engine-snapshot.ts';
 import type { AlertConfigInput } from './alerts/config.ts';
 import { ALERT_EVENT_TYPES, alertStream, type AlertEvent } from './alerts/events.ts';
 import { applyAlertEvent, emptyAlertsView, type AlertRecord, type AlertsView } from './alerts/view.ts';
 import type { AnalyticsConfigInput } from './config.ts';
 import { denseHistogram, newCell, addInto, percentileMs, recordMicros, toMicros, type LatencyCell } from './histogram.ts';
-import { ANALYTICS_SNAPSHOT_VERSION, restoreAnalytics, serializeAnalytics } from './snapshot.ts';
+import { ANALYTICS_SNAPSHOT_VERSION } from './snapshot.ts';
+import { ANALYTICS_VIEW_NAME, decodeAnalyticsSnapshot, encodeAnalyticsSnapshot } from './service-snapshot.ts';
 import { applyFacts, createAnalyticsView, viewSize, type AnalyticsView } from './view.ts';
 
-export const ANALYTICS_VIEW_NAME = 'analytics';
+export { ANALYTICS_VIEW_NAME };
 /** Actor of the alert events the detectors append. */
 export const ANALYTICS_ACTOR = 'gatehouse-analytics';
 
@@ -215,17 +215,11 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     }
   }
 
-  const snapshotBytes = () => Buffer.from(`{"analytics":${serializeAnalytics(view)},"alerts":${serializeAlertEngine(engine)}}`, 'utf8');
-
   async function load(): Promise<boolean> {
     if (!options.viewStore) return false;
     const snap = await options.viewStore.load(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION);
     if (!snap || snap.position === loadedPosition) return false;
-    const text = snap.data.toString('utf8');
-    // The two parts are JSON objects written side by side: split on the marker between them.
-    const at = text.lastIndexOf(',"alerts":');
-    view = restoreAnalytics(text.slice('{"analytics":'.length, at), options.config);
-    engine = restoreAlertEngine(text.slice(at + ',"alerts":'.length, -1), options.alerts);
+    ({ view, engine } = decodeAnalyticsSnapshot(snap.data, options));
     loadedPosition = snap.position;
     return true;
   }
@@ -235,7 +229,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     await appendPending();
     if (pending.length > 0) return; // never persist an engine whose alerts are not in the log yet
     const position = BigInt(view.counters.applied + view.counters.duplicates + view.counters.late + view.counters.invalid);
-    await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: snapshotBytes() });
+    await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: encodeAnalyticsSnapshot(view, engine) });
   }
 
   function every(ms: number, task: () => Promise<void> | void): void {
