@@ -1,6 +1,7 @@
 // docs/guide.md, run for real. The GraphQL documents, the captured values (`X=$(get .path)`),
 // the gateway URLs, the CLI command lines and the OpenAPI file are read from the guide itself
 // (each marked `<!-- step: name -->`), so the guide cannot drift from what this test proves.
+// The examples of docs/graphql.md marked `<!-- example: name -->` run on the same server.
 // The server is started as the guide says (`gatehouse start`, admin password from the
 // environment), on free ports of 127.0.0.1 with a temp data dir; the backend is the guide's
 // one-liner. Only the addresses are rewritten: localhost:8080/8280/9000 → the test's ports.
@@ -15,17 +16,21 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const guide = readFileSync(join(root, 'docs/guide.md'), 'utf8');
+const graphqlDoc = readFileSync(join(root, 'docs/graphql.md'), 'utf8');
 /** tsx by URL: the children run in a temp working directory, where `--import tsx` would not resolve. */
 const tsx = import.meta.resolve('tsx');
 
 // ---------------------------------------------------------------- reading the guide
 
-/** The fenced block that follows `<!-- step: name -->`. */
-function step(name: string): string {
-  const m = new RegExp(`<!-- step: ${name} -->\\s*\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(guide);
-  assert.ok(m, `docs/guide.md has a fenced block after <!-- step: ${name} -->`);
+/** The fenced block that follows `<!-- kind: name -->` in a document. */
+function marked(doc: string, file: string, kind: 'step' | 'example', name: string): string {
+  const m = new RegExp(`<!-- ${kind}: ${name} -->\\s*\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\``).exec(doc);
+  assert.ok(m, `${file} has a fenced block after <!-- ${kind}: ${name} -->`);
   return m[1]!;
 }
+const step = (name: string) => marked(guide, 'docs/guide.md', 'step', name);
+/** A docs/graphql.md example; its placeholder id "0e946801-…" stands for the Orders API it creates. */
+const example = (name: string) => marked(graphqlDoc, 'docs/graphql.md', 'example', name).replaceAll('0e946801-…', vars.get('ORDERS') ?? '0e946801-…');
 
 interface GqlStep {
   /** Shell variable holding the bearer token ('' = anonymous). */
@@ -108,6 +113,18 @@ async function run(name: string): Promise<Record<string, any>> {
   }
   return answer.data!;
 }
+
+async function graphql(document: string, variables: Record<string, unknown> = {}, token = vars.get('ADMIN')): Promise<GqlAnswer> {
+  const res = await fetch(`${cp}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query: document, variables }),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as GqlAnswer;
+}
+
+const headPosition = async () => (await graphql('{ headPosition }')).data!.headPosition as string;
 
 /** Password grant with the portals' public client, as the guide's curl does. */
 async function login(username: string, password: string): Promise<string> {
@@ -202,7 +219,7 @@ const replayVerdicts = (out: string) => new Map(out.trim().split('\n').map((l) =
 
 // ---------------------------------------------------------------- the guide, step by step
 
-describe('docs/guide.md works as written', () => {
+describe('docs/guide.md (and the examples of docs/graphql.md) work as written', () => {
   let server: ChildProcess | undefined;
   let backend: ChildProcess | undefined;
   let serverLogs: string[] = [];
@@ -242,6 +259,13 @@ describe('docs/guide.md works as written', () => {
       if (ready?.ready === true) break;
       assert.ok(Date.now() < deadline, `not ready within 60 s:\n${serverLogs.join('')}`);
       await new Promise((r) => setTimeout(r, 200));
+    }
+    // /ready speaks for the control plane only; `start` opens the gateway a moment later.
+    for (;;) {
+      const up = await fetch(`${gw}/_gatehouse/health`).then((r) => r.ok, () => false);
+      if (up) break;
+      assert.ok(Date.now() < deadline, `the gateway did not listen within 60 s:\n${serverLogs.join('')}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
     for (;;) {
       const up = await fetch(`http://127.0.0.1:${backendPort}/`).then((r) => r.ok, () => false);
@@ -465,6 +489,39 @@ describe('docs/guide.md works as written', () => {
     assert.match(portal.headers.get('content-type') ?? '', /text\/html/);
     const graphiql = await fetch(`${cp}/graphiql`);
     assert.equal(graphiql.status, 200);
+  });
+
+  test('graphql.md: createApi with variables answers streamVersion 1 and a position', async () => {
+    const variables = JSON.parse(relocate(example('create-api-variables'))) as Record<string, unknown>;
+    const answer = await graphql(example('create-api'), variables);
+    assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+    assert.equal(answer.data!.createApi.streamVersion, 1);
+    assert.match(answer.data!.createApi.position, /^\d+$/);
+    vars.set('ORDERS', answer.data!.createApi.id);
+  });
+
+  test('graphql.md: RETIRE from CREATED is INVALID_TRANSITION with from and action', async () => {
+    const answer = await graphql(example('invalid-transition'));
+    assert.equal(answer.data, null);
+    assert.deepEqual(answer.errors?.[0]?.extensions, { code: 'INVALID_TRANSITION', from: 'CREATED', action: 'RETIRE', apiId: vars.get('ORDERS') });
+  });
+
+  test('graphql.md: a repeat with the same idempotencyKey answers the first result and appends nothing', async () => {
+    const first = await graphql(relocate(example('idempotent-create')));
+    assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+    const head = await headPosition();
+    const again = await graphql(relocate(example('idempotent-create')));
+    assert.deepEqual(again, first);
+    assert.equal(await headPosition(), head);
+  });
+
+  test('graphql.md: expectedStreamVersion 1 applies once; the stale repeat is CONFLICT with currentVersion 2', async () => {
+    const first = await graphql(example('expected-version'));
+    assert.equal(first.errors, undefined, JSON.stringify(first.errors));
+    assert.deepEqual(first.data!.updateApi, { description: 'Order management', streamVersion: 2 });
+    const stale = await graphql(example('expected-version'));
+    assert.equal(stale.errors?.[0]?.extensions?.code, 'CONFLICT');
+    assert.equal(stale.errors?.[0]?.extensions?.currentVersion, 2);
   });
 
   test('Ctrl-C (SIGINT) stops the server cleanly; then replay finds every view equal to a rebuild from 0', async () => {
