@@ -11,6 +11,7 @@ import { invalidInput } from '../domain/errors.ts';
 import type { Clock, EventStore, Randomness } from '../domain/ports.ts';
 import { createGatehouse, type Gatehouse } from '../domain/services/gatehouse.ts';
 import { parseBrokers } from '../infra/bus/kafka-client.ts';
+import { createMemoryRequestStream } from '../infra/bus/memory-request-stream.ts';
 import { openConfiguredEventStore } from '../infra/eventstore/open.ts';
 import { openFileKeyStore } from '../infra/keystore/file.ts';
 import { openSqliteCredentialStore } from '../infra/keystore/credentials.ts';
@@ -18,6 +19,7 @@ import { openSqliteViewStore } from '../infra/views/sqlite.ts';
 import { catalogLookup } from '../projections/catalog/lookup.ts';
 import { findClientByConsumerKey, isTokenRevoked, scopeRoles } from '../projections/catalog/queries.ts';
 import type { CatalogView } from '../projections/catalog/view.ts';
+import { createAnalyticsService, type AnalyticsService } from '../projections/analytics/service.ts';
 import { PROJECTIONS } from '../projections/registry.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { GATEWAY_AUDIENCE } from '../api/oauth/constants.ts';
@@ -64,6 +66,7 @@ export interface Embedded {
   store: EventStore;
   runner: ProjectionRunner;
   gatehouse: Gatehouse;
+  analytics: AnalyticsService;
   keyManager: KeyManager;
   ring: KeyRing;
   app: FastifyInstance;
@@ -153,6 +156,13 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       projections: () => runner.status().map((s) => ({ name: s.name, position: s.position })),
     });
 
+    // Request facts from the in-process gateway feed the analytics (minute buckets, alerts).
+    const requests = createMemoryRequestStream();
+    closers.push(() => requests.close());
+    const analytics = createAnalyticsService({ store, clock, random, requests, viewStore, mode: 'ingest', logger: logger.child({ component: 'analytics' }) });
+    await analytics.start();
+    closers.push(() => analytics.close());
+
     const ring = createKeyRing({ store, keyStore, follow: (listener) => runner.onEvent(listener) });
     await ring.ready;
     closers.push(() => ring.stop());
@@ -189,7 +199,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     });
 
     const app = await createControlPlane({
-      graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs },
+      graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs, analytics },
       keyManager,
       ring,
       issuer: issuerOf,
@@ -230,6 +240,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
         host: config.host,
         issuer,
         audience: GATEWAY_AUDIENCE,
+        requestStream: requests,
         logger: logger.child({ component: 'gateway' }),
       });
       closers.push(() => gw.close());
@@ -256,6 +267,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       store,
       runner,
       gatehouse,
+      analytics,
       keyManager,
       ring,
       app,

@@ -2,6 +2,7 @@
 // so a role change applies at once), a correlation id, and the control plane's dependencies.
 import type { Clock, EventStore, Randomness } from '../../domain/ports.ts';
 import type { CatalogView } from '../../projections/catalog/view.ts';
+import type { AnalyticsService } from '../../projections/analytics/service.ts';
 import type { ProjectionRunner } from '../../projections/runner.ts';
 import type { KeyManager } from '../oauth/key-manager.ts';
 import type { ControlPlaneMetrics } from '../ops/metrics.ts';
@@ -22,6 +23,8 @@ export interface GraphQLDeps {
   metrics: ControlPlaneMetrics;
   /** Bound on atLeastPosition waits and on the read-your-writes wait after a mutation. */
   viewWaitMs: number;
+  /** Request analytics and alerts (absent in processes that do not run them). */
+  analytics?: AnalyticsService;
 }
 
 export interface GqlContext {
