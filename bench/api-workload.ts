@@ -3,8 +3,9 @@
 // rows to fill a store quickly to a given size before measuring.
 import type Database from 'better-sqlite3';
 import { apiDecider, type ApiCommand, type ApiState } from '../domain/api/decider.ts';
-import { toNewEvents } from '../domain/command-handler.ts';
+import type { ApiEvent } from '../domain/api/events.ts';
 import { apiStream } from '../domain/streams.ts';
+import { currentSchemaVersion } from '../domain/upcasting.ts';
 
 export const COMMANDS_PER_API = 5;
 const knownTiers = { subscription: ['Unlimited', 'Gold', 'Silver'], advanced: ['Unlimited', '10KPerMin'] };
@@ -57,24 +58,42 @@ export function commandAt(i: number): { streamId: string; command: ApiCommand } 
 }
 
 /**
- * Writes the events of commands [0, n) straight into an `events` table (rows as the SQLite
- * store writes them), in transactions of 10k rows: a fast way to a store of n events.
+ * Writes the events of commands [0, n) straight into an `events` table, as the SQLite store
+ * writes them, in transactions of 10k rows: a fast way to a store of n events. The events of
+ * API 0 come from the real decider; other APIs' are those with their ids and names swapped in.
  */
 export function fillEvents(db: Database.Database, n: number, uuid: () => string): void {
+  const template: ApiEvent[] = [];
+  let state: ApiState = apiDecider.initialState();
+  for (let i = 0; i < COMMANDS_PER_API; i++) {
+    const [event] = apiDecider.decide(commandAt(i).command, state);
+    state = apiDecider.evolve(state, event!);
+    template.push(event!);
+  }
+  const eventOf = (i: number): ApiEvent => {
+    const api = Math.floor(i / COMMANDS_PER_API);
+    const t = template[i % COMMANDS_PER_API]!;
+    const apiId = apiIdOf(api);
+    switch (t.type) {
+      case 'ApiCreated':
+        return { type: t.type, data: { ...t.data, apiId, name: `Api${api}`, context: `/api${api}`, endpoints: { ...t.data.endpoints, production: `https://backend.example/api${api}` } } };
+      case 'ApiUpdated':
+        return { type: t.type, data: { ...t.data, apiId, description: `Orders and menus, revision ${i}` } };
+      case 'ApiLifecycleChanged':
+        return { type: t.type, data: { ...t.data, apiId } };
+      default:
+        throw new Error(`unexpected template event ${t.type}`);
+    }
+  };
   const insert = db.prepare(
     'INSERT INTO events (global_position, stream_id, stream_version, type, data, metadata, schema_version, event_id, actor, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const clock = { now: () => new Date(Date.UTC(2025, 0, 1)) };
-  let state: ApiState = apiDecider.initialState();
+  const recordedAt = '2025-01-01T00:00:00.000Z';
   const writeRange = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
-      const { streamId, command } = commandAt(i);
-      if (i % COMMANDS_PER_API === 0) state = apiDecider.initialState();
-      const [event] = apiDecider.decide(command, state);
-      state = apiDecider.evolve(state, event!);
-      const [recorded] = toNewEvents([event!], { actor: 'alice', correlationId: `fill-${i}` }, { clock, random: { uuid, token: uuid } });
-      const m = recorded!.metadata;
-      insert.run(i + 1, streamId, (i % COMMANDS_PER_API) + 1, recorded!.type, JSON.stringify(recorded!.data), JSON.stringify(m), m.schemaVersion, m.eventId, m.actor, m.recordedAt);
+      const event = eventOf(i);
+      const metadata = { eventId: uuid(), actor: 'alice', correlationId: `fill-${i}`, causationId: null, recordedAt, schemaVersion: currentSchemaVersion(event.type) };
+      insert.run(i + 1, commandAt(i).streamId, (i % COMMANDS_PER_API) + 1, event.type, JSON.stringify(event.data), JSON.stringify(metadata), metadata.schemaVersion, metadata.eventId, metadata.actor, recordedAt);
     }
   });
   for (let from = 0; from < n; from += 10_000) writeRange.immediate(from, Math.min(n, from + 10_000));
