@@ -71,15 +71,31 @@ export async function openTopicReader(o: TopicReaderOptions): Promise<TopicReade
     groupId,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: o.maxWaitMs ?? 100,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    // After a broker restart a crashed-and-restarted consumer rejoins as a new member; the old
+    // one holds the group until its session times out: keep that short.
+    sessionTimeout: 10_000,
+    heartbeatInterval: 1000,
     retry: { retries: 10 },
   });
   let stopped = false;
+  // Start offsets are (re)applied on every group join: kafkajs restarts a crashed consumer
+  // (e.g. a broker that went away) with a fresh group generation, which forgets earlier seeks.
+  // Once a partition delivered a batch its auto-committed offset takes over.
+  const pending = new Map(o.start.map((s) => [s.partition, s.offset]));
+  const applyPending = (): void => {
+    for (const [partition, offset] of pending) {
+      try {
+        consumer.seek({ topic: o.topic, partition, offset });
+      } catch {
+        // not running yet: the next GROUP_JOIN applies it
+      }
+    }
+  };
+  consumer.on(consumer.events.GROUP_JOIN, applyPending);
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (stopped) return;
     const error = payload.error instanceof Error ? payload.error : new Error(String(payload.error));
-    o.logger.error({ topic: o.topic, groupId, err: errorMessage(error), restart: payload.restart }, 'kafka reader crashed');
+    o.logger.warn({ topic: o.topic, groupId, err: errorMessage(error), restart: payload.restart }, 'kafka reader crashed');
     if (!payload.restart) o.onError?.(error);
   });
   await consumer.connect();
@@ -92,13 +108,15 @@ export async function openTopicReader(o: TopicReaderOptions): Promise<TopicReade
     eachBatch: async ({ batch, isRunning, isStale }) => {
       if (!isRunning() || isStale()) return;
       await o.onBatch(batch);
+      pending.delete(batch.partition);
     },
   });
-  for (const s of o.start) consumer.seek({ topic: o.topic, partition: s.partition, offset: s.offset });
+  applyPending();
   return {
     groupId,
     seek(s) {
-      consumer.seek({ topic: o.topic, partition: s.partition, offset: s.offset });
+      pending.set(s.partition, s.offset);
+      applyPending();
     },
     async stop() {
       if (stopped) return;

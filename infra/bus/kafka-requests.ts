@@ -166,6 +166,9 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
         groupId: options.consumerGroup ?? 'gatehouse-requests',
         allowAutoTopicCreation: false,
         maxWaitTimeInMs: 100,
+        // A member lost with a broker restart is replaced within 10 s, not the default 30.
+        sessionTimeout: 10_000,
+        heartbeatInterval: 1000,
       });
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         options.onAssignment?.(payload.memberAssignment[topic] ?? []);
