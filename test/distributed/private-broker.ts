@@ -56,7 +56,7 @@ export async function privateBroker(): Promise<PrivateBroker> {
     throw new Error('private broker did not become ready in time');
   }
 
-  return {
+  const broker: PrivateBroker = {
     brokers,
     async start() {
       if (child && child.exitCode === null) return;
@@ -75,8 +75,9 @@ export async function privateBroker(): Promise<PrivateBroker> {
       clearTimeout(t);
     },
     async destroy() {
-      await this.stop();
+      await broker.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return broker;
 }
