@@ -80,6 +80,11 @@ export interface AnalyticsService {
   view(): AnalyticsView;
   alerts(): AlertsView;
   start(): Promise<void>;
+  /**
+   * Applies a batch as if it came from the request stream (tools importing facts, tests).
+   * Same dedupe and alert evaluation; ignored in follow mode except for live stats.
+   */
+  ingest(facts: RequestFact[]): Promise<void>;
   /** Resolves once the facts published so far are applied and their alerts appended (tests, tools). */
   settle(): Promise<void>;
   /** Resolves once the alerts view holds the log up to `position`. */
@@ -253,6 +258,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       else every(options.reloadEveryMs ?? 5_000, async () => void (await load()));
       every(statsEveryMs, emitStats);
     },
+    ingest: onFacts,
     async settle() {
       // The in-process stream hands facts over on the next turns of the event loop.
       for (let quiet = 0; quiet < 3; ) {
