@@ -1,6 +1,7 @@
 // The key manager's signing keys: public halves folded from the `keys-signing` stream, private
 // halves fetched from the KeyStore port on first use. `current` signs; every key still in the
 // JWKS (current + previous, until retired by a later rotation) verifies.
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { SIGNING_KEYS_STREAM } from '../../domain/streams.ts';
 import { START, type EventStore, type KeyStore, type RecordedEvent, type Subscription } from '../../domain/ports.ts';
@@ -20,6 +21,8 @@ export interface SigningMaterial {
   kid: string;
   alg: SigningAlg;
   key: CryptoKey;
+  /** The same private key for node:crypto's synchronous sign (the token endpoint's hot path). */
+  keyObject: KeyObject;
 }
 
 export interface KeyRing {
@@ -111,7 +114,12 @@ export function createKeyRing(deps: KeyRingDeps): KeyRing {
   const loadPrivate = async (kid: string, alg: SigningAlg): Promise<SigningMaterial> => {
     const jwk = await deps.keyStore.getPrivateKey(kid);
     if (!jwk) throw new Error(`Private key ${kid} is missing from the key store`);
-    return { kid, alg, key: (await importJWK(jwk as JWK, alg)) as CryptoKey };
+    return {
+      kid,
+      alg,
+      key: (await importJWK(jwk as JWK, alg)) as CryptoKey,
+      keyObject: createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+    };
   };
 
   return {
