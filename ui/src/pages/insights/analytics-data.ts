@@ -14,77 +14,80 @@ export interface Dashboard {
   topApplications: Ranked[];
 }
 
-export interface AlertItem { id: string; apiId: string | null; type: string; severity: string; message: string; raisedAt: string }
-export interface LiveStats { apiId: string; at: string; requests: number; errors: number; p50LatencyMs: number | null; p99LatencyMs: number | null }
+export interface AlertItem {
+  id: string; kind: string; severity: string; status: string; message: string;
+  apiId: string | null; apiName: string | null; applicationName: string | null; raisedAt: string; clearedAt: string | null;
+}
+export interface LiveStats { apiId: string; at: string; requests: number; errors: number; throttled: number; requestsPerSecond: number; p50LatencyMs: number | null; p99LatencyMs: number | null }
 
-export const ANALYTICS = /* GraphQL */ `query Analytics($apiId: ID, $from: String, $to: String, $granularity: String) {
-  analytics(apiId: $apiId, from: $from, to: $to, granularity: $granularity) { apiId from to totalRequests errorCount buckets }
+const STATS = `requests errors throttled errorRate latency { p50Ms p95Ms p99Ms }`;
+
+export const ANALYTICS = /* GraphQL */ `query Analytics($filter: AnalyticsFilter!) {
+  analytics(filter: $filter, groupBy: [STATUS_CLASS, ERROR_CODE], maxGroups: 20) {
+    granularity totals { ${STATS} }
+    series { start stats { ${STATS} } }
+    groups { key { statusClass errorCode } totals { requests errors } }
+  }
+  topApis(filter: $filter, limit: 8) { key { apiId apiName apiVersion } stats { requests errors } }
+  topApplications(filter: $filter, limit: 8) { key { applicationId applicationName } stats { requests errors } }
 }`;
 
-export const ALERTS = /* GraphQL */ `query Alerts($apiId: ID, $since: String, $limit: Int) {
-  alerts(apiId: $apiId, since: $since, limit: $limit) { id apiId type severity message raisedAt }
-}`;
+const ALERT_FIELDS = `id kind severity status message apiId apiName applicationName raisedAt clearedAt`;
+
+export const ALERTS = /* GraphQL */ `query Alerts($apiId: ID, $limit: Int) { alerts(apiId: $apiId, limit: $limit) { ${ALERT_FIELDS} } }`;
+export const ALERTS_LIVE = /* GraphQL */ `subscription LiveAlerts($apiId: ID) { alerts(apiId: $apiId) { change alert { ${ALERT_FIELDS} } } }`;
 
 export const REQUEST_STATS = /* GraphQL */ `subscription RequestStats($apiId: ID!) {
-  requestStats(apiId: $apiId) { apiId at requests errors p50LatencyMs p99LatencyMs }
+  requestStats(apiId: $apiId) { apiId at requests errors throttled requestsPerSecond p50LatencyMs p99LatencyMs }
 }`;
 
-type Json = Record<string, unknown>;
-const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : Number(v) || 0);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined || Number.isNaN(Number(v)) ? null : Number(v));
-const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
-const time = (v: unknown): number => (typeof v === 'number' ? v : Date.parse(String(v)));
+interface Stats { requests: number; errors: number; throttled?: number; errorRate?: number; latency?: { p50Ms: number | null; p95Ms: number | null; p99Ms: number | null } }
+interface GroupKey { apiId?: string | null; apiName?: string | null; apiVersion?: string | null; applicationId?: string | null; applicationName?: string | null; statusClass?: string | null; errorCode?: string | null }
 
-function statsOf(raw: unknown): Omit<SeriesPoint, 't'> {
-  const s = obj(raw);
-  const latency = obj(s.latency);
-  return {
-    requests: num(s.requests),
-    errors: num(s.errors),
-    throttled: num(s.throttled),
-    p50: numOrNull(latency.p50Ms ?? s.p50Ms ?? s.p50LatencyMs),
-    p95: numOrNull(latency.p95Ms ?? s.p95Ms ?? s.p95LatencyMs),
-    p99: numOrNull(latency.p99Ms ?? s.p99Ms ?? s.p99LatencyMs),
+export interface AnalyticsResponse {
+  analytics: {
+    granularity: string;
+    totals: Stats;
+    series: Array<{ start: string; stats: Stats }>;
+    groups: Array<{ key: GroupKey; totals: Stats }>;
   };
+  topApis: Array<{ key: GroupKey; stats: Stats }>;
+  topApplications: Array<{ key: GroupKey; stats: Stats }>;
 }
 
-function ranked(raw: unknown, keyField: string, labelField: string): Ranked[] {
-  if (!Array.isArray(raw)) return [];
-  return raw.map((g) => {
-    const group = obj(g);
-    const key = obj(group.key);
-    const totals = statsOf(group.totals ?? group);
-    const k = String(key[keyField] ?? group[keyField] ?? group.key ?? '');
-    return { key: k, label: String(key[labelField] ?? group[labelField] ?? (k || '(none)')), requests: totals.requests, errors: totals.errors };
-  }).filter((r) => r.requests > 0);
-}
+const point = (s: Stats) => ({
+  requests: s.requests,
+  errors: s.errors,
+  throttled: s.throttled ?? 0,
+  p50: s.latency?.p50Ms ?? null,
+  p95: s.latency?.p95Ms ?? null,
+  p99: s.latency?.p99Ms ?? null,
+});
 
-/** Reads the analytics report; `buckets` carries the series and the breakdowns. */
-export function toDashboard(report: Json): Dashboard {
-  const buckets = report.buckets;
-  const b = obj(buckets);
-  const rawSeries = Array.isArray(buckets) ? buckets : Array.isArray(b.series) ? b.series : [];
-  const series = rawSeries.map((p) => {
-    const point = obj(p);
-    return { t: time(point.start ?? point.t ?? point.at), ...statsOf(point.stats ?? point) };
-  }).filter((p) => Number.isFinite(p.t)).sort((x, y) => x.t - y.t);
-  const totalsRaw = statsOf(b.totals ?? {});
-  const requests = num(report.totalRequests ?? totalsRaw.requests);
-  const errors = num(report.errorCount ?? totalsRaw.errors);
+export function toDashboard(r: AnalyticsResponse): Dashboard {
+  const a = r.analytics;
+  const totals = point(a.totals);
   return {
-    granularity: String(b.granularity ?? report.granularity ?? ''),
-    totals: {
-      requests,
-      errors,
-      throttled: totalsRaw.throttled,
-      errorRate: requests ? errors / requests : 0,
-      p50: totalsRaw.p50,
-      p95: totalsRaw.p95,
-      p99: totalsRaw.p99,
-    },
-    series,
-    errorsByCode: ranked(b.errorsByCode ?? b.errorCodes, 'errorCode', 'errorCode'),
-    topApis: ranked(b.topApis ?? b.apis, 'apiId', 'apiName'),
-    topApplications: ranked(b.topApplications ?? b.applications, 'applicationId', 'applicationName'),
+    granularity: a.granularity,
+    totals: { ...totals, errorRate: a.totals.errorRate ?? (totals.requests ? totals.errors / totals.requests : 0) },
+    series: a.series.map((p) => ({ t: Date.parse(p.start), ...point(p.stats) })),
+    errorsByCode: a.groups
+      .filter((g) => g.totals.errors > 0)
+      .map((g) => {
+        const label = g.key.errorCode ? `${g.key.errorCode} (${g.key.statusClass ?? '?'})` : `HTTP ${g.key.statusClass ?? '?'}`;
+        return { key: label, label, requests: g.totals.errors, errors: g.totals.errors };
+      }),
+    topApis: r.topApis.map((t) => ({
+      key: t.key.apiId ?? '',
+      label: t.key.apiName ? `${t.key.apiName}${t.key.apiVersion ? ` ${t.key.apiVersion}` : ''}` : t.key.apiId ?? '(no API)',
+      requests: t.stats.requests,
+      errors: t.stats.errors,
+    })),
+    topApplications: r.topApplications.map((t) => ({
+      key: t.key.applicationId ?? '',
+      label: t.key.applicationName ?? t.key.applicationId ?? '(anonymous)',
+      requests: t.stats.requests,
+      errors: t.stats.errors,
+    })),
   };
 }

@@ -6,7 +6,7 @@ import { APIS } from '../../lib/documents.ts';
 import { useQuery, useSubscription } from '../../lib/hooks.ts';
 import type { ApiSummary } from '../../lib/types.ts';
 import { Badge, Card, Empty, ErrorBanner, Loading, PageHeader, SelectField, formatTime } from '../../components/ui.tsx';
-import { ALERTS, ANALYTICS, REQUEST_STATS, toDashboard, type AlertItem, type LiveStats, type Ranked } from './analytics-data.ts';
+import { ALERTS, ALERTS_LIVE, ANALYTICS, REQUEST_STATS, toDashboard, type AlertItem, type AnalyticsResponse, type LiveStats, type Ranked } from './analytics-data.ts';
 
 const RANGES = [
   { id: '15m', label: 'Last 15 minutes', ms: 15 * 60_000, granularity: 'MINUTE' },
@@ -30,7 +30,7 @@ function Stat({ label, value, sub }: { label: string; value: string; sub?: strin
   );
 }
 
-function RankedBars({ data, label }: { data: Ranked[]; label: string }) {
+function RankedBars({ data, label, errorsOnly }: { data: Ranked[]; label: string; errorsOnly?: boolean }) {
   if (data.length === 0) return <Empty title={`No ${label} in this range`} />;
   return (
     <div className="chart chart-sm" role="img" aria-label={`${label}: ${data.map((d) => `${d.label} ${d.requests}`).join(', ')}`}>
@@ -40,8 +40,8 @@ function RankedBars({ data, label }: { data: Ranked[]; label: string }) {
           <XAxis type="number" allowDecimals={false} />
           <YAxis type="category" dataKey="label" width={140} tick={{ fontSize: 12 }} />
           <Tooltip />
-          <Bar dataKey="requests" name="Requests" fill={COLORS.requests} radius={[0, 4, 4, 0]} />
-          <Bar dataKey="errors" name="Errors" fill={COLORS.errors} radius={[0, 4, 4, 0]} />
+          {errorsOnly ? null : <Bar dataKey="requests" name="Requests" fill={COLORS.requests} radius={[0, 4, 4, 0]} isAnimationActive={false} />}
+          <Bar dataKey="errors" name="Errors" fill={COLORS.errors} radius={[0, 4, 4, 0]} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>
@@ -51,10 +51,10 @@ function RankedBars({ data, label }: { data: Ranked[]; label: string }) {
 function LiveRate({ apis }: { apis: ApiSummary[] }) {
   const [apiId, setApiId] = useState('');
   const chosen = apiId || apis[0]?.id || '';
-  const [points, setPoints] = useState<Array<{ t: number; requests: number; errors: number }>>([]);
+  const [points, setPoints] = useState<Array<{ t: number; rps: number; errors: number }>>([]);
   const error = useSubscription<{ requestStats: LiveStats }>(REQUEST_STATS, { apiId: chosen }, (d) => {
     const s = d.requestStats;
-    setPoints((p) => [...p, { t: Date.parse(s.at) || Date.now(), requests: s.requests, errors: s.errors }].slice(-LIVE_POINTS));
+    setPoints((p) => [...p, { t: Date.parse(s.at) || Date.now(), rps: s.requestsPerSecond, errors: s.errors }].slice(-LIVE_POINTS));
   }, Boolean(chosen));
   const last = points[points.length - 1];
   return (
@@ -65,15 +65,15 @@ function LiveRate({ apis }: { apis: ApiSummary[] }) {
       {chosen && points.length === 0 && !error ? <p className="muted">Waiting for traffic…</p> : null}
       {points.length > 0 ? (
         <>
-          <p className="muted" aria-live="polite" data-testid="live-rate">{last ? `${last.requests} requests, ${last.errors} errors at ${clock(last.t, false)}` : ''}</p>
+          <p className="muted" aria-live="polite" data-testid="live-rate">{last ? `${last.rps.toFixed(1)} requests/s, ${last.errors} errors in the last interval (${new Date(last.t).toLocaleTimeString()})` : ''}</p>
           <div className="chart chart-sm">
             <ResponsiveContainer>
               <LineChart data={points}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="t" tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} minTickGap={40} />
-                <YAxis allowDecimals={false} />
+                <YAxis />
                 <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()} />
-                <Line type="monotone" dataKey="requests" name="Requests" stroke={COLORS.requests} dot={false} isAnimationActive={false} />
+                <Line type="monotone" dataKey="rps" name="Requests/s" stroke={COLORS.requests} dot={false} isAnimationActive={false} />
                 <Line type="monotone" dataKey="errors" name="Errors" stroke={COLORS.errors} dot={false} isAnimationActive={false} />
               </LineChart>
             </ResponsiveContainer>
@@ -91,18 +91,25 @@ export function AnalyticsPage() {
   // The window is fixed when the range is chosen; "Refresh" moves it to now.
   const [now, setNow] = useState(() => Date.now());
   const vars = useMemo(() => ({
-    apiId: apiId || null,
-    from: new Date(now - range.ms).toISOString(),
-    to: new Date(now + 60_000).toISOString(),
-    granularity: range.granularity,
+    filter: {
+      from: new Date(now - range.ms).toISOString(),
+      to: new Date(now + 60_000).toISOString(),
+      granularity: range.granularity,
+      ...(apiId ? { apiId } : {}),
+    },
   }), [apiId, now, range]);
   const apis = useQuery<{ apis: { nodes: ApiSummary[] } }>(APIS, { first: 100 });
-  const q = useQuery<{ analytics: Record<string, unknown> }>(ANALYTICS, vars);
+  const q = useQuery<AnalyticsResponse>(ANALYTICS, vars);
   const alerts = useQuery<{ alerts: AlertItem[] }>(ALERTS, { apiId: apiId || null, limit: 20 });
-  const dash = useMemo(() => (q.data ? toDashboard(q.data.analytics) : null), [q.data]);
+  const [liveAlerts, setLiveAlerts] = useState<AlertItem[]>([]);
+  const alertsError = useSubscription<{ alerts: { change: string; alert: AlertItem } }>(ALERTS_LIVE, { apiId: apiId || null }, (d) => setLiveAlerts((l) => [d.alerts.alert, ...l.filter((x) => x.id !== d.alerts.alert.id)]));
+  const alertList = [...liveAlerts, ...(alerts.data?.alerts ?? []).filter((a) => !liveAlerts.some((l) => l.id === a.id))];
+  const dash = useMemo(() => (q.data ? toDashboard(q.data) : null), [q.data]);
   const apiList = apis.data?.apis.nodes ?? [];
   const apiName = (id: string | null) => apiList.find((a) => a.id === id)?.name ?? id ?? 'all APIs';
   const withDate = range.ms > 86_400_000;
+  // With few samples a line has nothing to join: draw the points.
+  const sparse = (dash?.series.filter((p) => p.p50 !== null).length ?? 0) < 20;
 
   return (
     <div className="page">
@@ -151,31 +158,31 @@ export function AnalyticsPage() {
                       <YAxis unit=" ms" />
                       <Tooltip labelFormatter={(t) => clock(Number(t), true)} formatter={(v) => ms(Number(v))} />
                       <Legend />
-                      <Line type="monotone" dataKey="p50" name="p50" stroke={COLORS.p50} dot={false} connectNulls isAnimationActive={false} />
-                      <Line type="monotone" dataKey="p95" name="p95" stroke={COLORS.p95} dot={false} connectNulls isAnimationActive={false} />
-                      <Line type="monotone" dataKey="p99" name="p99" stroke={COLORS.p99} dot={false} connectNulls isAnimationActive={false} />
+                      <Line type="monotone" dataKey="p50" name="p50" stroke={COLORS.p50} dot={sparse} connectNulls isAnimationActive={false} />
+                      <Line type="monotone" dataKey="p95" name="p95" stroke={COLORS.p95} dot={sparse} connectNulls isAnimationActive={false} />
+                      <Line type="monotone" dataKey="p99" name="p99" stroke={COLORS.p99} dot={sparse} connectNulls isAnimationActive={false} />
                     </LineChart>
                   </ResponsiveContainer>
                 </div>
               )}
             </Card>
-            <Card title="Errors by code"><RankedBars data={dash.errorsByCode} label="errors" /></Card>
-            <Card title="Top APIs"><RankedBars data={dash.topApis.map((r) => ({ ...r, label: r.label === r.key ? apiName(r.key) : r.label }))} label="APIs" /></Card>
+            <Card title="Errors by code"><RankedBars data={dash.errorsByCode} label="errors" errorsOnly /></Card>
+            <Card title="Top APIs"><RankedBars data={dash.topApis} label="APIs" /></Card>
             <Card title="Top applications"><RankedBars data={dash.topApplications} label="applications" /></Card>
             <LiveRate apis={apiList} />
           </div>
         </>
       ) : null}
       <Card title="Alerts">
-        <ErrorBanner error={alerts.error} />
-        {alerts.data && alerts.data.alerts.length === 0 ? <p className="muted">No alerts. Latency and traffic anomalies show up here.</p> : null}
+        <ErrorBanner error={alerts.error ?? alertsError} />
+        {alerts.data && alertList.length === 0 ? <p className="muted">No alerts. Response-time, request-rate, tier-limit and unusual-IP anomalies show up here as they are raised.</p> : null}
         <ul className="sub-list" aria-label="Alerts">
-          {alerts.data?.alerts.map((a) => (
+          {alertList.map((a) => (
             <li key={a.id} className="alert-item">
-              <Badge tone={a.severity === 'CRITICAL' ? 'danger' : 'warning'}>{a.severity}</Badge>
+              <Badge tone={a.status === 'CLEARED' ? 'muted' : a.severity === 'CRITICAL' ? 'danger' : 'warning'}>{a.status === 'CLEARED' ? 'cleared' : a.severity}</Badge>
               <div>
-                <p><strong>{a.type.replace(/_/g, ' ').toLowerCase()}</strong> · {apiName(a.apiId)}</p>
-                <p className="muted">{a.message} · {formatTime(a.raisedAt)}</p>
+                <p><strong>{a.kind.replace(/_/g, ' ').toLowerCase()}</strong> · {a.apiName ?? apiName(a.apiId)}{a.applicationName ? ` · ${a.applicationName}` : ''}</p>
+                <p className="muted">{a.message} · raised {formatTime(a.raisedAt)}{a.clearedAt ? ` · cleared ${formatTime(a.clearedAt)}` : ''}</p>
               </div>
             </li>
           ))}
