@@ -48,11 +48,15 @@ interface Limit {
   unitTime: number;
 }
 
-/** Checks one level's key; queues its count. Returns the error when the level refuses. */
+/** A traffic-manager decision on the key refuses the request whatever the local policy says. */
+function decided(ctx: RequestContext, key: string, e: GatewayError): GatewayError | undefined {
+  const until = ctx.gw.decisions.throttledUntil(key, ctx.startedAt);
+  return until > 0 ? refuse(ctx, e, until) : undefined;
+}
+
+/** Checks one level's local counter and queues its count. Returns the error when the level refuses. */
 function checkLevel(ctx: RequestContext, key: string, limit: Limit, bandwidth: boolean, stopOnQuotaReach: boolean, e: GatewayError): GatewayError | undefined {
   const gw = ctx.gw;
-  const decided = gw.decisions.throttledUntil(key, ctx.startedAt);
-  if (decided > 0) return refuse(ctx, e, decided);
   const max = bandwidth ? (limit.dataAmount === null ? null : limit.dataAmount * (BYTES[limit.dataUnit ?? 'KB'] ?? 1024)) : limit.requestCount;
   if (max === null) return undefined; // unlimited: the key is still reported in the request fact
   windowAt(limit.timeUnit, limit.unitTime, ctx.startedAt, window);
@@ -86,9 +90,12 @@ function advancedLevel(ctx: RequestContext, keys: string[]): GatewayError | unde
   const group = policy.conditionalGroups.length > 0 ? matchingGroup(policy, conditionInput(ctx)) : undefined;
   const key = group === undefined ? `${base}_default` : `${base}_condition_${group.index}`;
   keys.push(key);
+  const e = apiLevel ? errors.apiThrottled : errors.resourceThrottled;
+  const refused = decided(ctx, key, e);
+  if (refused) return refused;
   const limit: Limit = group === undefined ? policy : group.group;
   const bandwidth = group === undefined ? policy.limitType === 'BANDWIDTH' : group.group.requestCount === null && group.group.dataAmount !== null;
-  return checkLevel(ctx, key, limit, bandwidth, policy.stopOnQuotaReach, apiLevel ? errors.apiThrottled : errors.resourceThrottled);
+  return checkLevel(ctx, key, limit, bandwidth, policy.stopOnQuotaReach, e);
 }
 
 function subscriptionLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
@@ -96,6 +103,8 @@ function subscriptionLevel(ctx: RequestContext, keys: string[]): GatewayError | 
   const who = ctx.application !== null ? ctx.application.id : ctx.clientIp;
   const key = `${who}:${api.context}:${api.version}`;
   keys.push(key);
+  const refused = decided(ctx, key, errors.subscriptionThrottled);
+  if (refused) return refused;
   const policy = policyOf(ctx.view, 'SUBSCRIPTION', ctx.tier ?? UNAUTHENTICATED_TIER);
   if (policy === undefined) return undefined;
   if (policy.burstLimit !== null && policy.burstLimit > 0 && policy.burstTimeUnit !== null) {
@@ -112,6 +121,8 @@ function applicationLevel(ctx: RequestContext, keys: string[]): GatewayError | u
   if (app === null) return undefined;
   const key = `${app.id}:${ctx.principal?.subject ?? ''}`;
   keys.push(key);
+  const refused = decided(ctx, key, errors.applicationThrottled);
+  if (refused) return refused;
   const policy = policyOf(ctx.view, 'APPLICATION', app.throttlingPolicy);
   if (policy === undefined) return undefined;
   return checkLevel(ctx, key, policy, policy.limitType === 'BANDWIDTH', policy.stopOnQuotaReach, errors.applicationThrottled);
@@ -122,8 +133,8 @@ function customLevel(ctx: RequestContext, keys: string[]): GatewayError | undefi
   for (let i = 0; i < templates.length; i++) {
     const key = expandKeyTemplate(templates[i]!, ctx);
     keys.push(key);
-    const until = ctx.gw.decisions.throttledUntil(key, ctx.startedAt);
-    if (until > 0) return refuse(ctx, errors.customThrottled, until);
+    const refused = decided(ctx, key, errors.customThrottled);
+    if (refused) return refused;
   }
   return undefined;
 }
