@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignJWT, exportSPKI, generateKeyPair, importJWK, type JWK } from 'jose';
 import { startInProcess } from '../support/server.ts';
-import { gqlOk, login } from '../support/gql.ts';
+import { gql, gqlOk, login } from '../support/gql.ts';
 
 type Running = Awaited<ReturnType<typeof startInProcess>>;
 
@@ -158,5 +158,19 @@ describe('key manager security', () => {
     assert.ok(types.includes('UserLockedOut'));
     const users = await gqlOk(server.baseUrl, '{ users { username locked lockedUntil } }', {}, admin);
     assert.equal(users.users.find((u: { username: string }) => u.username === 'mallory').locked, true);
+  });
+
+  test('changePassword: your own needs the current password; admin may reset anyone\'s', async () => {
+    await gqlOk(server.baseUrl, 'mutation { signUp(username: "dave", password: "dave-pw-1234") { username } }');
+    const dave = await login(server.baseUrl, 'dave', 'dave-pw-1234');
+    const wrong = await gql(server.baseUrl, 'mutation { changePassword(currentPassword: "nope", newPassword: "dave-pw-5678") { username } }', {}, dave);
+    assert.equal(wrong.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
+    await gqlOk(server.baseUrl, 'mutation { changePassword(currentPassword: "dave-pw-1234", newPassword: "dave-pw-5678") { username } }', {}, dave);
+    await assert.rejects(login(server.baseUrl, 'dave', 'dave-pw-1234'));
+    await login(server.baseUrl, 'dave', 'dave-pw-5678');
+    const notAdmin = await gql(server.baseUrl, 'mutation { changePassword(username: "admin", newPassword: "hijacked-pw-1") { username } }', {}, dave);
+    assert.equal(notAdmin.errors?.[0]?.extensions?.code, 'FORBIDDEN');
+    await gqlOk(server.baseUrl, 'mutation { changePassword(username: "dave", newPassword: "reset-by-admin-1") { username } }', {}, admin);
+    await login(server.baseUrl, 'dave', 'reset-by-admin-1');
   });
 });

@@ -1,8 +1,9 @@
 // Users, roles and the key manager's public signing keys.
 import { getUser, listSigningKeys, listUsers } from '../../../projections/catalog/queries.ts';
 import { catalogOf, type GqlContext } from '../context.ts';
-import { requireRole } from '../guards.ts';
-import { mutate, written } from '../mutations.ts';
+import { badInput, unauthenticated } from '../../errors.ts';
+import { requireCaller, requireRole } from '../guards.ts';
+import { commandContext, mutate, written } from '../mutations.ts';
 import { readCatalog } from '../reads.ts';
 
 type Args = Record<string, unknown>;
@@ -34,6 +35,18 @@ export const resolvers = {
     },
     async revokeRole(_: unknown, args: Args, ctx: GqlContext) {
       return userAfter(ctx, (await mutate(ctx, 'revokeRole', args)).id);
+    },
+    async changePassword(_: unknown, args: Args, ctx: GqlContext) {
+      const caller = requireCaller(ctx);
+      const username = typeof args.username === 'string' && args.username !== '' ? args.username : caller.username;
+      const own = username.toLowerCase() === caller.username;
+      if (own) {
+        if (typeof args.currentPassword !== 'string') throw badInput('currentPassword is required to change your own password', { argument: 'currentPassword' });
+        const check = await ctx.deps.gatehouse.verifyPassword({ username, password: args.currentPassword }, commandContext(ctx, {}));
+        if (!check.ok) throw unauthenticated(check.reason === 'LOCKED' ? `The account is locked until ${check.lockedUntil}` : 'currentPassword is wrong');
+      }
+      const { currentPassword: _current, ...rest } = args;
+      return userAfter(ctx, (await mutate(ctx, 'changePassword', { ...rest, username })).id);
     },
     async rotateSigningKey(_: unknown, args: Args, ctx: GqlContext) {
       const r = await mutate(ctx, 'rotateSigningKey', args);
