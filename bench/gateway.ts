@@ -4,10 +4,10 @@
 // the Gatehouse gateway with the full pipeline (JWT + subscription + three throttling counters
 // + request facts). Each target runs in its own process; the load comes from wrk (autocannon
 // when wrk is absent). Then the latency the gateway adds at half its load, and how fast a
-// publish / a revocation reaches enforcement. Prints `name=value` lines.
-// BENCH_QUICK=1: shorter runs (< 60 s in all).
+// publish / a revocation reaches enforcement, and the map figures (bench/map.ts). Prints
+// `name=value` lines. BENCH_QUICK=1: one short round per target (< 60 s in all).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,7 +16,9 @@ import * as hdr from 'hdr-histogram-js';
 import { Pool } from 'undici';
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const DURATION_S = QUICK ? 4 : 10;
+const DURATION_S = QUICK ? 4 : 6;
+/** Targets are measured in interleaved rounds (machines drift); the median round counts. */
+const ROUNDS = QUICK ? 1 : 3;
 const CONNECTIONS = 50;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..');
@@ -275,6 +277,7 @@ async function propagation(): Promise<{ publish: number; revoke: number }> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  mkdirSync(join(root, '.cache'), { recursive: true });
   log(`load generator: ${haveWrk() ? 'wrk' : 'autocannon'}, ${CONNECTIONS} connections, ${DURATION_S}s per target`);
   const backend = await child<{ port: number }>(['-e', BACKEND], 'backend');
   const origin = `http://127.0.0.1:${backend.port}`;
@@ -287,12 +290,18 @@ async function main(): Promise<void> {
   // Warm up the JITs and pools of every target.
   for (const [url, h] of [[`${origin}/items/1`, {}], [`http://127.0.0.1:${bare.port}/items/1`, {}], [gwUrl, auth]] as const) await paced(url, h, 2000, 1);
 
+  const targets: { name: string; url: string; headers: Record<string, string>; pid: number | undefined }[] = [
+    { name: 'backend', url: `${origin}/items/1`, headers: {}, pid: backend.pid },
+    { name: 'bare', url: `http://127.0.0.1:${bare.port}/items/1`, headers: {}, pid: bare.pid },
+    ...(nginx ? [{ name: 'nginx', url: `http://127.0.0.1:${nginx.port}/items/1`, headers: {}, pid: nginx.pid }] : []),
+    { name: 'gateway', url: gwUrl, headers: auth, pid: gateway.pid },
+  ];
+  const samples = new Map<string, LoadResult[]>(targets.map((t) => [t.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const t of targets) samples.get(t.name)!.push(await measure(t.url, t.headers, t.pid));
+  }
   const results: Record<string, LoadResult> = {};
-  results.backend = await measure(`${origin}/items/1`, {}, backend.pid);
-  results.bare = await measure(`http://127.0.0.1:${bare.port}/items/1`, {}, bare.pid);
-  if (nginx) results.nginx = await measure(`http://127.0.0.1:${nginx.port}/items/1`, {}, nginx.pid);
-  results.gateway = await measure(gwUrl, auth, gateway.pid);
-
+  for (const [name, runs] of samples) results[name] = [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]!;
   for (const [name, r] of Object.entries(results)) {
     console.log(`${name}_rps=${r.rps.toFixed(0)}`);
     console.log(`${name}_p50_ms=${r.p50.toFixed(2)}`);
@@ -313,12 +322,30 @@ async function main(): Promise<void> {
   console.log(`half_load_direct_p99_ms=${direct.p99.toFixed(3)}`);
   console.log(`half_load_gateway_p99_ms=${through.p99.toFixed(3)}`);
   console.log(`gateway_vs_bare_proxy_rps_ratio=${(results.gateway!.rps / results.bare!.rps).toFixed(3)}`);
+  if (Number.isFinite(results.gateway!.cpuUsPerRequest) && Number.isFinite(results.bare!.cpuUsPerRequest)) {
+    console.log(`gateway_vs_bare_proxy_cpu_ratio=${(results.gateway!.cpuUsPerRequest! / results.bare!.cpuUsPerRequest!).toFixed(3)}`);
+  }
   if (nginx) console.log(`gateway_vs_nginx_rps_ratio=${(results.gateway!.rps / results.nginx!.rps).toFixed(3)}`);
   console.log(`gateway_added_p99_ms=${(through.p99 - direct.p99).toFixed(3)}`);
   console.log(`publish_to_enforced_p99_ms=${prop.publish.toFixed(2)}`);
   console.log(`revoke_to_enforced_p99_ms=${prop.revoke.toFixed(2)}`);
-  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   nginx?.stop();
+  mapFigures();
+  log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The map figures (bench/map.ts) in the same report. Its log takes a while to write the first
+ * time; a quick run includes them only once that log is cached.
+ */
+function mapFigures(): void {
+  const cached = readdirSync(join(root, '.cache'), { withFileTypes: true }).some((e) => e.name.startsWith('bench-map-') && e.name.endsWith('.db'));
+  if (QUICK && !cached) {
+    log('map figures skipped in a quick run until bench/map.ts has written its log once (node --import tsx bench/map.ts)');
+    return;
+  }
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, 'map.ts')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  process.stdout.write(r.stdout);
 }
 
 function stopChildren(): void {

@@ -37,9 +37,11 @@ test('a Bearer token is verified once, then served from the cache', async () => 
   const first = await authenticateAt('/a/1.0.0/secure', { authorization: `Bearer ${t}` });
   assert.equal(first.result, undefined);
   assert.equal(first.ctx.principal?.consumerKey, 'ck');
-  const second = routed('/a/1.0.0/secure', { authorization: `bearer ${t}` });
+  const second = routed('/a/1.0.0/secure', { authorization: `Bearer ${t}` });
   assert.equal(authenticate.run!(second), undefined, 'a cached token is answered synchronously');
   assert.equal(second.principal, first.ctx.principal);
+  const lower = await authenticateAt('/a/1.0.0/secure', { authorization: `bearer ${t}` });
+  assert.equal(lower.result, undefined, 'the scheme is case-insensitive');
 });
 
 test('missing, non-Bearer, garbage and revoked credentials', async () => {

@@ -15,15 +15,21 @@ import type { Phase, PhaseResult } from '../phase.ts';
 export const needsCredentials = (ctx: RequestContext): boolean =>
   ctx.resource !== null && ctx.resource.authType !== 'NONE' && ctx.api !== null && ctx.api.lifecycleStatus !== 'PROTOTYPED';
 
-function bearerToken(header: string | undefined): string | null {
-  if (header === undefined || header.length < 8) return null;
-  // RFC 6750: the scheme is case-insensitive.
-  if (header.charCodeAt(6) !== 32 || header.slice(0, 6).toLowerCase() !== 'bearer') return null;
-  const token = header.slice(7).trim();
-  return token.length > 0 ? token : null;
+/** `Bearer <token>` with the scheme in any case (RFC 6750), checked without allocating. */
+function isBearer(header: string): boolean {
+  return (
+    header.length > 7 &&
+    header.charCodeAt(6) === 32 &&
+    (header.charCodeAt(0) | 0x20) === 98 && // b
+    (header.charCodeAt(1) | 0x20) === 101 && // e
+    (header.charCodeAt(2) | 0x20) === 97 && // a
+    (header.charCodeAt(3) | 0x20) === 114 && // r
+    (header.charCodeAt(4) | 0x20) === 101 && // e
+    (header.charCodeAt(5) | 0x20) === 114 // r
+  );
 }
 
-async function verifySlow(ctx: RequestContext, token: string, kind: CredentialKind): Promise<PhaseResult> {
+async function verifySlow(ctx: RequestContext, credential: string, token: string, kind: CredentialKind): Promise<PhaseResult> {
   const gw = ctx.gw;
   const cfg = gw.config;
   const opts: JwtVerifyOptions = {
@@ -35,11 +41,11 @@ async function verifySlow(ctx: RequestContext, token: string, kind: CredentialKi
   };
   const verified = await verifyJwt(token, gw.keys, opts);
   if (verified === null) {
-    gw.tokens.markInvalid(token, Date.now());
+    gw.tokens.markInvalid(credential, Date.now());
     return errors.invalidCredentials;
   }
   const principal = principalFromJwt(verified, kind, cfg.clockToleranceS);
-  gw.tokens.set(token, principal);
+  gw.tokens.set(credential, principal);
   if (isRevoked(ctx.view, principal.jti)) return errors.invalidCredentials;
   ctx.principal = principal;
   return undefined;
@@ -50,31 +56,35 @@ export const authenticate: Phase = {
   run(ctx) {
     if (!needsCredentials(ctx)) return undefined;
     const schemes = ctx.api!.securitySchemes;
-    let token: string | null = null;
+    // The cache is keyed by the credential as sent (the whole Authorization value for OAuth2),
+    // so a cache hit slices nothing.
+    let credential: string | null = null;
     let kind: CredentialKind = 'OAUTH2';
-    if (schemes.includes('OAUTH2')) token = bearerToken(ctx.req.headers.authorization);
-    if (token === null && schemes.includes('API_KEY')) {
+    const authorization = ctx.req.headers.authorization;
+    if (authorization !== undefined && isBearer(authorization) && schemes.includes('OAUTH2')) credential = authorization;
+    else if (schemes.includes('API_KEY')) {
       kind = 'API_KEY';
       const header = ctx.req.headers.apikey;
-      if (typeof header === 'string' && header.length > 0) token = header;
+      if (typeof header === 'string' && header.length > 0) credential = header;
       else {
         const fromQuery = queryParam(ctx.url, ctx.pathEnd, 'apikey');
         if (fromQuery !== undefined && fromQuery.length > 0) {
-          token = fromQuery;
+          credential = fromQuery;
           ctx.apiKeyInQuery = true;
         }
       }
     }
-    if (token === null) return errors.missingCredentials;
-    if (token.length > ctx.gw.config.maxTokenLength) return errors.invalidCredentials;
+    if (credential === null) return errors.missingCredentials;
+    if (credential.length > ctx.gw.config.maxTokenLength + 7) return errors.invalidCredentials;
 
-    const cached = ctx.gw.tokens.get(token, ctx.startedAt);
+    const cached = ctx.gw.tokens.get(credential, ctx.startedAt);
     if (cached !== undefined) {
-      if (cached.kind !== kind || isRevoked(ctx.view, cached.jti)) return errors.invalidCredentials;
+      if (isRevoked(ctx.view, cached.jti)) return errors.invalidCredentials;
       ctx.principal = cached;
       return undefined;
     }
-    if (ctx.gw.tokens.isKnownInvalid(token, ctx.startedAt)) return errors.invalidCredentials;
-    return verifySlow(ctx, token, kind);
+    if (ctx.gw.tokens.isKnownInvalid(credential, ctx.startedAt)) return errors.invalidCredentials;
+    const token = kind === 'OAUTH2' ? credential.slice(7).trim() : credential;
+    return verifySlow(ctx, credential, token, kind);
   },
 };
