@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// npx gatehouse … → runs cli/main.ts through tsx (no build step).
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
-const r = spawnSync(process.execPath, ['--import', 'tsx', main, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// npx gatehouse … → runs cli/main.ts in this very process (tsx registered in-process), so
+// signals reach the server directly and the exit code is the command's own.
+import { register } from 'tsx/esm/api';
+register();
+await import('../cli/main.ts');
