@@ -5,6 +5,8 @@
 //   token_vs_health_ratio         what issuing a signed JWT costs relative to that baseline
 //   graphql_apis_first50_p99_ms   p99 latency of apis(first: 50) with 10k APIs in the view (1 connection)
 //   graphql_apis_first50_anon_p99_ms   the same as an anonymous portal visitor (visibility filter)
+// The same query repeated hits the control plane's page cache (keyed by view position) after
+// the first request: these are the latencies a portal landing page sees.
 // BENCH_QUICK=1: shorter runs (< 60 s in all). The 10k APIs are appended straight to the log as
 // the events the domain writes (ApiCreated + ApiLifecycleChanged): the figure is about reading.
 import { randomUUID } from 'node:crypto';
