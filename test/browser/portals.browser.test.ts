@@ -70,6 +70,15 @@ async function signUp(page: Page, username: string, password: string): Promise<v
 }
 
 const state: { apiId?: string; gatewayUrl?: string } = {};
+
+/** Try-it tab of the open API page: the person's application, the gateway URL, a fresh token. */
+async function openTryIt(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Try it' }).click();
+  await page.getByLabel('Application').selectOption({ label: 'Sam Weather App' });
+  await page.getByLabel('Gateway URL').fill(state.gatewayUrl!);
+  await page.getByRole('button', { name: 'Generate test token' }).click();
+  await page.waitForFunction(() => (document.querySelector('input[autocomplete="off"].mono') as HTMLInputElement | null)?.value.startsWith('ey'));
+}
 const pages: Array<[string, Page]> = [];
 
 /** A story step: on failure every open page is captured as failure-<who>.png. */
@@ -78,7 +87,7 @@ function step(name: string, fn: () => Promise<void> | void): void {
     try {
       await fn();
     } catch (e) {
-      for (const [who, page] of pages) await page.screenshot({ path: join(ARTIFACTS, `failure-${who}.png`), fullPage: true }).catch(() => undefined);
+      for (const [who, page] of pages) await page.evaluate(() => window.scrollTo(0, 0)).then(() => page.screenshot({ path: join(ARTIFACTS, `failure-${who}.png`), fullPage: true })).catch(() => undefined);
       throw e;
     }
   });
@@ -221,11 +230,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await subscriber.getByText('Subscribed Sam Weather App with Gold').waitFor();
     await shot(subscriber, '11-portal-api-subscribed');
 
-    await subscriber.getByRole('tab', { name: 'Try it' }).click();
-    await subscriber.getByLabel('Application').selectOption({ label: 'Sam Weather App' });
-    await subscriber.getByLabel('Gateway URL').fill(state.gatewayUrl!);
-    await subscriber.getByRole('button', { name: 'Generate test token' }).click();
-    await subscriber.waitForFunction(() => (document.querySelector('input[autocomplete="off"].mono') as HTMLInputElement | null)?.value.startsWith('ey'));
+    await openTryIt(subscriber);
     await subscriber.getByRole('button', { name: 'Send' }).click();
     await subscriber.getByTestId('try-it-status').waitFor();
     assert.equal(await subscriber.getByTestId('try-it-status').innerText(), '200');
@@ -236,13 +241,77 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await shot(subscriber, '12-portal-try-it-200');
   });
 
+  step('the publisher blocks the subscription (401 900907 in try-it), unblocks it, and adds a document', async () => {
+    await publisher.goto(`/publisher/apis/${state.apiId}/subscriptions`);
+    const row = publisher.getByRole('row', { name: /Sam Weather App/ });
+    await row.getByRole('button', { name: 'Block', exact: true }).click();
+    await row.getByText('BLOCKED', { exact: true }).waitFor();
+    await shot(publisher, '13-publisher-subscriptions-blocked');
+
+    expectedFailures.push({ urlPrefix: state.gatewayUrl!, status: 401 });
+    const sendUntil = async (want: string) => {
+      const deadline = Date.now() + 5_000;
+      let got = '';
+      while (Date.now() < deadline) {
+        await subscriber.getByRole('button', { name: 'Send' }).click();
+        await subscriber.getByTestId('try-it-status').waitFor();
+        got = await subscriber.getByTestId('try-it-status').innerText();
+        if (got === want) break;
+        await subscriber.waitForTimeout(200);
+      }
+      return got;
+    };
+    assert.equal(await sendUntil('401'), '401', 'a blocked subscription is refused');
+    assert.equal(String((JSON.parse(await subscriber.getByTestId('try-it-body').innerText()) as { code: string }).code), '900907');
+
+    await row.getByRole('button', { name: 'Unblock' }).click();
+    await row.getByText('UNBLOCKED', { exact: true }).waitFor();
+    assert.equal(await sendUntil('200'), '200', 'unblocked again');
+    expectedFailures.length = 0;
+
+    await publisher.getByRole('tab', { name: 'Documents' }).click();
+    await publisher.getByLabel('Name', { exact: true }).fill('Getting started');
+    await publisher.getByLabel('Content').fill('Call GET /forecast with a bearer token.');
+    await publisher.getByRole('button', { name: 'Add document' }).click();
+    await publisher.getByText('Document Getting started added').waitFor();
+    await subscriber.getByRole('link', { name: 'API catalogue' }).click();
+    await subscriber.getByRole('link', { name: 'Weather 1.0.0' }).click();
+    await subscriber.getByRole('tab', { name: /Documents/ }).click();
+    await subscriber.getByText('Call GET /forecast with a bearer token.').waitFor();
+    await shot(subscriber, '14-portal-api-documents');
+    await openTryIt(subscriber);
+  });
+
+  step('the publisher imports an OpenAPI definition by pasting it', async () => {
+    await publisher.goto('/publisher/new');
+    await publisher.getByRole('tab', { name: 'Import OpenAPI' }).click();
+    await publisher.getByLabel('…or paste it').fill([
+      'openapi: 3.0.3',
+      'info: { title: Pet Store, version: 2.1.0, description: Pets for everyone }',
+      'x-wso2-basePath: /pets',
+      'paths:',
+      '  /pets: { get: { responses: { "200": { description: ok } } } }',
+      '  /pets/{id}:',
+      '    delete:',
+      '      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]',
+      '      responses: { "204": { description: gone } }',
+    ].join('\n'));
+    await publisher.getByLabel('Context').fill('/petstore');
+    await publisher.getByLabel('Production endpoint').fill(backend.url);
+    await shot(publisher, '15-publisher-import-openapi');
+    await publisher.getByRole('button', { name: 'Import' }).click();
+    await publisher.waitForURL(/\/publisher\/apis\/[^/?]+/);
+    await publisher.getByRole('heading', { name: /Pet Store/ }).waitFor();
+    await publisher.getByText('/pets/{id}').first().waitFor();
+  });
+
   step('an admin adds a deny policy and the try-it call is refused', async () => {
     await admin.goto('/admin/deny');
     await admin.getByLabel('Condition type').selectOption('API');
     await admin.getByLabel('Value').fill('/weather/1.0.0');
     await admin.getByRole('button', { name: 'Add deny policy' }).click();
     await admin.getByRole('table', { name: 'Deny policies' }).getByText('/weather/1.0.0').waitFor();
-    await shot(admin, '13-admin-deny-policies');
+    await shot(admin, '16-admin-deny-policies');
 
     expectedFailures.push({ urlPrefix: state.gatewayUrl!, status: 429 });
     const deadline = Date.now() + 5_000;
@@ -257,7 +326,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     assert.equal(status, '429', 'the gateway refuses calls to a denied API');
     const body = JSON.parse(await subscriber.getByTestId('try-it-body').innerText()) as { code: string };
     assert.equal(String(body.code), '900805');
-    await shot(subscriber, '14-portal-try-it-denied');
+    await shot(subscriber, '17-portal-try-it-denied');
   });
 
   step('admin pages: rate limiting policies and signing key rotation', async () => {
@@ -269,7 +338,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await admin.getByRole('button', { name: 'Add policy' }).click();
     await admin.getByText('Policy Platinum created').waitFor();
     await admin.getByRole('table').getByText('Platinum', { exact: true }).waitFor();
-    await shot(admin, '15-admin-policies');
+    await shot(admin, '18-admin-policies');
 
     await admin.goto('/admin/keys');
     const rows = admin.getByRole('table', { name: 'Signing keys' }).locator('tbody tr');
@@ -279,7 +348,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await admin.getByText(/New signing key/).waitFor();
     await admin.waitForFunction((n) => document.querySelectorAll('table[aria-label="Signing keys"] tbody tr').length > n, before);
     await admin.getByText('PREVIOUS').first().waitFor();
-    await shot(admin, '16-admin-signing-keys');
+    await shot(admin, '19-admin-signing-keys');
   });
 
   step('the analytics page shows the calls', async () => {
@@ -300,7 +369,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await admin.getByRole('img', { name: /errors: 900805/ }).waitFor();
     await admin.getByRole('img', { name: /APIs: Weather/ }).waitFor();
     await admin.getByRole('img', { name: /applications: Sam Weather App/ }).waitFor();
-    await shot(admin, '17-analytics');
+    await shot(admin, '20-analytics');
   });
 
   step('the audit tab shows the history and time travel renders the API as it was', async () => {
@@ -310,7 +379,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await history.getByText('ApiLifecycleChanged').first().waitFor();
     assert.ok((await history.getByText('pat', { exact: true }).count()) >= 3, 'every event names its actor');
     await publisher.getByTestId('api-view-description').filter({ hasText: 'Hourly forecasts' }).waitFor();
-    await shot(publisher, '18-publisher-audit-latest');
+    await shot(publisher, '21-publisher-audit-latest');
 
     const slider = publisher.getByLabel("Position in the API's history");
     await slider.focus();
@@ -319,7 +388,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByTestId('api-view-description').filter({ hasText: 'Forecasts for every city.' }).waitFor();
     assert.match(await publisher.getByTestId('api-view').innerText(), /CREATED/);
     await publisher.getByRole('table', { name: 'Changed fields' }).getByText('name', { exact: true }).waitFor();
-    await shot(publisher, '19-publisher-audit-time-travel');
+    await shot(publisher, '22-publisher-audit-time-travel');
   });
 
   step('the audit log streams events live and exports NDJSON', async () => {
@@ -328,14 +397,15 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await list.getByText('BlockingConditionAdded').first().waitFor();
     await admin.getByLabel('Actor').fill('pat');
     await list.getByText('BlockingConditionAdded').first().waitFor({ state: 'detached' });
-    await list.getByText('ApiCreated').waitFor();
+    await list.getByText('ApiCreated').first().waitFor();
+    const updatesBefore = await list.getByText('ApiUpdated', { exact: true }).count();
     // Live: an event appended now appears without a reload.
     await publisher.goto(`/publisher/apis/${state.apiId}`);
     await publisher.getByLabel('Tags').fill('weather, forecast');
     await publisher.getByRole('button', { name: 'Save', exact: true }).click();
     await publisher.getByText('Basic information saved').waitFor();
-    await list.getByText('ApiUpdated').nth(1).waitFor();
-    await shot(admin, '20-audit-log');
+    await list.getByText('ApiUpdated', { exact: true }).nth(updatesBefore).waitFor();
+    await shot(admin, '23-audit-log');
 
     const [download] = await Promise.all([admin.waitForEvent('download'), admin.getByRole('button', { name: 'Export NDJSON' }).click()]);
     const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; metadata: { actor: string } });
