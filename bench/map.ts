@@ -81,7 +81,7 @@ async function build(path: string): Promise<void> {
       rssBeforeMb: rssBefore / 2 ** 20,
       heapMb: mem.heapUsed / 2 ** 20,
       apis: view.apis.size,
-      subscriptions: view.subscriptions.size,
+      subscriptions: view.subscriptionCount,
       applications: view.applications.size,
       position: view.position.toString(),
     }),

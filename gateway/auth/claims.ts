@@ -69,5 +69,7 @@ export function principalFromJwt(v: VerifiedJwt, kind: CredentialKind, clockTole
     permittedIps: ips ? ips.map(parseIpRange).filter((r): r is IpRange => r !== null) : null,
     permittedReferers: referers ? referers.map(refererPattern) : null,
     claims: p,
+    appThrottleKey: null,
+    appThrottleKeyFor: null,
   };
 }

@@ -33,4 +33,7 @@ export interface Principal {
   permittedIps: IpRange[] | null;
   permittedReferers: RegExp[] | null;
   claims: Readonly<Record<string, unknown>>;
+  /** Cache: the application-level throttle key `{appId}:{subject}` and the app it was built for. */
+  appThrottleKey: string | null;
+  appThrottleKeyFor: string | null;
 }

@@ -30,7 +30,7 @@ function world(status: SubscriptionStatus, extra: GatehouseEvent[] = []) {
 
 const oauth = (consumerKey: string, over: Partial<Principal> = {}): Principal => ({
   kind: 'OAUTH2', kid: 'k', jti: 'j', validUntilMs: Infinity, exp: null, subject: 'alice', consumerKey, applicationId: null, keyType: null,
-  scopes: new Set(['default']), tokenType: 'APPLICATION', subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {}, ...over,
+  scopes: new Set(['default']), tokenType: 'APPLICATION', subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {}, appThrottleKey: null, appThrottleKeyFor: null, ...over,
 });
 
 function check(gw: ReturnType<typeof world>, url: string, p: Principal, headers: Record<string, string> = {}, ip = '127.0.0.1') {

@@ -4,6 +4,17 @@ import type { RequestFact } from '../../domain/ports.ts';
 import type { RequestContext } from '../context.ts';
 import type { Phase } from '../phase.ts';
 
+/** Requests of the same millisecond share one timestamp string. */
+let lastMs = -1;
+let lastIso = '';
+function isoAt(ms: number): string {
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
 export function requestFact(ctx: RequestContext): RequestFact {
   const api = ctx.api;
   const app = ctx.application;
@@ -11,7 +22,7 @@ export function requestFact(ctx: RequestContext): RequestFact {
   const ua = ctx.req.headers['user-agent'];
   return {
     requestId: ctx.correlationId,
-    timestamp: new Date(ctx.startedAt).toISOString(),
+    timestamp: isoAt(ctx.startedAt),
     gatewayId: ctx.gw.config.gatewayId,
     apiId: api === null ? null : api.id,
     apiName: api === null ? null : api.name,

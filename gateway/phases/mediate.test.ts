@@ -22,7 +22,7 @@ const gw = testGateway(
 
 const principal: Principal = {
   kind: 'OAUTH2', kid: 'k', jti: 'j', validUntilMs: Infinity, exp: null, subject: 'alice', consumerKey: 'ck', applicationId: null, keyType: null,
-  scopes: new Set(), tokenType: 'APPLICATION', subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {},
+  scopes: new Set(), tokenType: 'APPLICATION', subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {}, appThrottleKey: null, appThrottleKeyFor: null,
 };
 
 function mediated(url: string, headers: Record<string, string>, p: Principal | null = principal) {

@@ -26,7 +26,7 @@ function world(opts: { tier?: string; appTier?: string; apiPolicy?: string | nul
 
 const principal: Principal = {
   kind: 'OAUTH2', kid: 'k', jti: 'j', validUntilMs: Infinity, exp: null, subject: 'alice', consumerKey: 'ck', applicationId: null, keyType: null,
-  scopes: new Set(), tokenType: null, subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {},
+  scopes: new Set(), tokenType: null, subscribedApis: null, permittedIps: null, permittedReferers: null, claims: {}, appThrottleKey: null, appThrottleKeyFor: null,
 };
 
 function request(gw: ReturnType<typeof testGateway>, ip = '127.0.0.1'): { ctx: RequestContext; result: GatewayError | undefined } {

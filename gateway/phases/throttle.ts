@@ -84,11 +84,11 @@ function advancedLevel(ctx: RequestContext, keys: string[]): GatewayError | unde
   const apiLevel = api.apiThrottlingPolicy !== null;
   const name = apiLevel ? api.apiThrottlingPolicy : resource.throttlingPolicy;
   if (name === null) return undefined;
-  const base = apiLevel ? `${api.context}:${api.version}` : resource.resourceKey;
   const policy = policyOf(ctx.view, 'ADVANCED', name);
   if (policy === undefined) return undefined;
   const group = policy.conditionalGroups.length > 0 ? matchingGroup(policy, conditionInput(ctx)) : undefined;
-  const key = group === undefined ? `${base}_default` : `${base}_condition_${group.index}`;
+  const base = apiLevel ? (api.throttleKey ??= `${api.context}:${api.version}`) : resource.resourceKey;
+  const key = group !== undefined ? `${base}_condition_${group.index}` : apiLevel ? `${base}_default` : resource.resourceDefaultKey;
   keys.push(key);
   const e = apiLevel ? errors.apiThrottled : errors.resourceThrottled;
   const refused = decided(ctx, key, e);
@@ -100,8 +100,9 @@ function advancedLevel(ctx: RequestContext, keys: string[]): GatewayError | unde
 
 function subscriptionLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
   const api = ctx.api!;
-  const who = ctx.application !== null ? ctx.application.id : ctx.clientIp;
-  const key = `${who}:${api.context}:${api.version}`;
+  const sub = ctx.subscription;
+  // Cached on the subscription: a steady client hashes no new key string per request.
+  const key = sub !== null ? (sub.throttleKey ??= `${sub.applicationId}:${api.context}:${api.version}`) : `${ctx.clientIp}:${api.context}:${api.version}`;
   keys.push(key);
   const refused = decided(ctx, key, errors.subscriptionThrottled);
   if (refused) return refused;
@@ -119,7 +120,14 @@ function subscriptionLevel(ctx: RequestContext, keys: string[]): GatewayError | 
 function applicationLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
   const app = ctx.application;
   if (app === null) return undefined;
-  const key = `${app.id}:${ctx.principal?.subject ?? ''}`;
+  const p = ctx.principal;
+  let key: string;
+  if (p === null) key = `${app.id}:`;
+  else if (p.appThrottleKeyFor === app.id) key = p.appThrottleKey!;
+  else {
+    key = p.appThrottleKey = `${app.id}:${p.subject}`;
+    p.appThrottleKeyFor = app.id;
+  }
   keys.push(key);
   const refused = decided(ctx, key, errors.applicationThrottled);
   if (refused) return refused;

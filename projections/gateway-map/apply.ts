@@ -4,8 +4,6 @@ import type { ApiDefinition } from '../../domain/api/events.ts';
 import type { GatehouseEvent } from '../../domain/events.ts';
 import type { RecordedEvent } from '../../domain/ports.ts';
 import {
-  policyKey,
-  subscriptionKey,
   type GatewayMapView,
   type MapApi,
   type MapSubscription,
@@ -54,7 +52,18 @@ function revoke(view: GatewayMapView, jti: string, exp: number | null, recordedA
 }
 
 function setSubscription(view: GatewayMapView, sub: MapSubscription): void {
-  view.subscriptions.set(subscriptionKey(sub.applicationId, sub.apiId), sub);
+  let ofApp = view.subscriptions.get(sub.applicationId);
+  if (ofApp === undefined) view.subscriptions.set(sub.applicationId, (ofApp = new Map()));
+  if (!ofApp.has(sub.apiId)) view.subscriptionCount++;
+  ofApp.set(sub.apiId, sub);
+}
+
+function deleteSubscription(view: GatewayMapView, applicationId: string, apiId: string, subscriptionId: string): void {
+  const ofApp = view.subscriptions.get(applicationId);
+  if (ofApp?.get(apiId)?.id !== subscriptionId) return;
+  ofApp.delete(apiId);
+  view.subscriptionCount--;
+  if (ofApp.size === 0) view.subscriptions.delete(applicationId);
 }
 
 export function applyToGatewayMap(view: GatewayMapView, recorded: RecordedEvent): GatewayMapView {
@@ -161,7 +170,7 @@ export function applyToGatewayMap(view: GatewayMapView, recorded: RecordedEvent)
     case 'SubscriptionBlocked':
     case 'SubscriptionUnblocked': {
       const d = event.data;
-      const sub = view.subscriptions.get(subscriptionKey(d.applicationId, d.apiId));
+      const sub = view.subscriptions.get(d.applicationId)?.get(d.apiId);
       if (!sub || sub.id !== d.subscriptionId) break;
       if (event.type === 'SubscriptionTierChanged') sub.tier = event.data.to;
       else sub.status = event.data.status;
@@ -169,15 +178,14 @@ export function applyToGatewayMap(view: GatewayMapView, recorded: RecordedEvent)
     }
     case 'SubscriptionDeleted': {
       const d = event.data;
-      const key = subscriptionKey(d.applicationId, d.apiId);
-      if (view.subscriptions.get(key)?.id === d.subscriptionId) view.subscriptions.delete(key);
+      deleteSubscription(view, d.applicationId, d.apiId, d.subscriptionId);
       break;
     }
 
     case 'ThrottlingPolicyCreated':
     case 'ThrottlingPolicyUpdated': {
       const d = event.data;
-      view.policies.set(policyKey(d.level, d.name), {
+      view.policies[d.level].set(d.name, {
         level: d.level,
         name: d.name,
         limitType: d.limitType,
@@ -194,7 +202,7 @@ export function applyToGatewayMap(view: GatewayMapView, recorded: RecordedEvent)
       break;
     }
     case 'ThrottlingPolicyDeleted':
-      view.policies.delete(policyKey(event.data.level, event.data.name));
+      view.policies[event.data.level].delete(event.data.name);
       break;
 
     case 'BlockingConditionAdded': {

@@ -18,12 +18,14 @@ export const GATEWAY_MAP_PROJECTION = 'gateway-map';
 
 interface Snapshot {
   position: string;
-  apis: [string, Omit<MapApi, 'resources'>][];
+  apis: [string, Omit<MapApi, 'resources' | 'throttleKey'>][];
   versionRoutes: [string, string][];
   defaultRoutes: [string, string][];
   applications: [string, MapApplication][];
   consumerKeys: [string, MapConsumerKey][];
+  /** By `{applicationId} {apiId}`. */
   subscriptions: [string, MapSubscription][];
+  /** By `{level}:{name}`. */
   policies: [string, MapPolicy][];
   blocking: [string, MapBlockingCondition][];
   signingKeys: [string, MapSigningKey][];
@@ -32,19 +34,27 @@ interface Snapshot {
   revokedSweepSize: number;
 }
 
-const byKey = <V>(m: Map<string, V>): [string, V][] =>
-  [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const POLICY_LEVELS = ['SUBSCRIPTION', 'APPLICATION', 'ADVANCED'] as const;
+
+const sorted = <V>(entries: [string, V][]): [string, V][] => entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const byKey = <V>(m: Map<string, V>): [string, V][] => sorted([...m.entries()]);
+
+function flatten<V>(nested: Map<string, Map<string, V>>, key: (outer: string, inner: string) => string): [string, V][] {
+  const out: [string, V][] = [];
+  for (const [outer, m] of nested) for (const [inner, v] of m) out.push([key(outer, inner), v]);
+  return out;
+}
 
 export function serializeGatewayMap(view: GatewayMapView): string {
   const snapshot: Snapshot = {
     position: view.position.toString(),
-    apis: byKey(view.apis).map(([id, { resources: _compiled, ...api }]) => [id, api]),
+    apis: byKey(view.apis).map(([id, { resources: _compiled, throttleKey: _cached, ...api }]) => [id, api]),
     versionRoutes: byKey(view.versionRoutes),
     defaultRoutes: byKey(view.defaultRoutes),
     applications: byKey(view.applications),
     consumerKeys: byKey(view.consumerKeys),
-    subscriptions: byKey(view.subscriptions),
-    policies: byKey(view.policies),
+    subscriptions: sorted(flatten(view.subscriptions, (appId, apiId) => `${appId} ${apiId}`)).map(([k, { throttleKey: _cached, ...sub }]) => [k, sub]),
+    policies: sorted(POLICY_LEVELS.flatMap((level) => [...view.policies[level]].map(([name, p]): [string, MapPolicy] => [`${level}:${name}`, p]))),
     blocking: byKey(view.blocking),
     signingKeys: byKey(view.signingKeys),
     currentKid: view.currentKid,
@@ -66,8 +76,13 @@ export function deserializeGatewayMap(data: string | Buffer): GatewayMapView {
   }
   view.applications = new Map(s.applications);
   view.consumerKeys = new Map(s.consumerKeys);
-  view.subscriptions = new Map(s.subscriptions);
-  view.policies = new Map(s.policies);
+  for (const [, sub] of s.subscriptions) {
+    let ofApp = view.subscriptions.get(sub.applicationId);
+    if (ofApp === undefined) view.subscriptions.set(sub.applicationId, (ofApp = new Map()));
+    ofApp.set(sub.apiId, sub);
+  }
+  view.subscriptionCount = s.subscriptions.length;
+  for (const [, p] of s.policies) view.policies[p.level].set(p.name, p);
   view.blocking = new Map(s.blocking);
   view.blockingVersion = 1;
   view.signingKeys = new Map(s.signingKeys);

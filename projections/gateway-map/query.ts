@@ -4,8 +4,6 @@ import type { HttpVerb, LifecycleStatus } from '../../domain/api/events.ts';
 import type { PolicyLevel } from '../../domain/policy/events.ts';
 import { compileTemplate, matchesAt } from './uri-template.ts';
 import {
-  policyKey,
-  subscriptionKey,
   type GatewayMapView,
   type MapApi,
   type MapPolicy,
@@ -54,7 +52,8 @@ export function resourcesOf(api: MapApi): Map<string, MapResource[]> {
   const byVerb = new Map<string, MapResource[]>();
   for (const op of api.operations) {
     const compiled = compileTemplate(op.target);
-    const resource: MapResource = { ...op, compiled, resourceKey: `${api.context}/${api.version}${compiled.template}:${op.verb}` };
+    const resourceKey = `${api.context}/${api.version}${compiled.template}:${op.verb}`;
+    const resource: MapResource = { ...op, compiled, resourceKey, resourceDefaultKey: `${resourceKey}_default` };
     const list = byVerb.get(op.verb) ?? [];
     list.push(resource);
     byVerb.set(op.verb, list);
@@ -88,9 +87,9 @@ export function verbsMatching(api: MapApi, url: string, start: number): string[]
 }
 
 export const subscriptionOf = (view: GatewayMapView, applicationId: string, apiId: string): MapSubscription | undefined =>
-  view.subscriptions.get(subscriptionKey(applicationId, apiId));
+  view.subscriptions.get(applicationId)?.get(apiId);
 
 export const policyOf = (view: GatewayMapView, level: PolicyLevel, name: string): MapPolicy | undefined =>
-  view.policies.get(policyKey(level, name));
+  view.policies[level].get(name);
 
 export const isRevoked = (view: GatewayMapView, jti: string): boolean => view.revokedJtis.has(jti);

@@ -21,6 +21,8 @@ export interface MapResource extends MapOperation {
   readonly compiled: CompiledTemplate;
   /** `{context}/{version}{template}:{VERB}`: the resource-level throttle key stem (§4.1). */
   readonly resourceKey: string;
+  /** `{resourceKey}_default`, built once. */
+  readonly resourceDefaultKey: string;
 }
 
 export interface MapApi {
@@ -39,6 +41,8 @@ export interface MapApi {
   cors: Cors;
   /** Lazily compiled from `operations`, per verb, most specific first; reset on update. */
   resources: Map<string, MapResource[]> | null;
+  /** Cache, never serialised: `{context}:{version}`, the API-level throttle key stem. */
+  throttleKey?: string;
 }
 
 export interface MapApplication {
@@ -60,6 +64,8 @@ export interface MapSubscription {
   apiId: string;
   tier: string;
   status: SubscriptionStatus;
+  /** Cache, never serialised: the subscription-level throttle key `{appId}:{context}:{version}`. */
+  throttleKey?: string;
 }
 
 export interface MapPolicy {
@@ -106,10 +112,11 @@ export interface GatewayMapView {
   maxRouteDepth: number;
   applications: Map<string, MapApplication>;
   consumerKeys: Map<string, MapConsumerKey>;
-  /** `${applicationId} ${apiId}` → subscription. */
-  subscriptions: Map<string, MapSubscription>;
-  /** `${level}:${name}` → policy. */
-  policies: Map<string, MapPolicy>;
+  /** applicationId → apiId → subscription (nested: a lookup builds no composite key). */
+  subscriptions: Map<string, Map<string, MapSubscription>>;
+  subscriptionCount: number;
+  /** level → name → policy. */
+  policies: Record<PolicyLevel, Map<string, MapPolicy>>;
   blocking: Map<string, MapBlockingCondition>;
   /** Bumped on every change of `blocking`, so the gateway rebuilds its deny matcher. */
   blockingVersion: number;
@@ -124,8 +131,6 @@ export interface GatewayMapView {
   revokedSweepSize: number;
 }
 
-export const subscriptionKey = (applicationId: string, apiId: string): string => `${applicationId} ${apiId}`;
-export const policyKey = (level: PolicyLevel, name: string): string => `${level}:${name}`;
 
 export function emptyGatewayMap(): GatewayMapView {
   return {
@@ -137,7 +142,8 @@ export function emptyGatewayMap(): GatewayMapView {
     applications: new Map(),
     consumerKeys: new Map(),
     subscriptions: new Map(),
-    policies: new Map(),
+    subscriptionCount: 0,
+    policies: { SUBSCRIPTION: new Map(), APPLICATION: new Map(), ADVANCED: new Map() },
     blocking: new Map(),
     blockingVersion: 0,
     signingKeys: new Map(),
