@@ -53,6 +53,11 @@ export interface Bucket {
   sealed: boolean;
   rows: Map<string, Row>;
   clients: Map<string, ClientCounters>;
+  /**
+   * Cache, not state: fact keys of a full bucket → the "(other)" row they fold into (stable
+   * once the bucket is full: no finer row can appear after). Spares the fold search per fact.
+   */
+  folded: Map<string, Row>;
 }
 
 export interface IngestCounters {
@@ -62,7 +67,7 @@ export interface IngestCounters {
   late: number;
   /** Unparseable timestamp. */
   invalid: number;
-  /** Rows that went to a folded "(other)" row because their bucket was full (facts and roll-ups). */
+  /** Dimension combinations folded into an "(other)" row because their bucket was full (facts and roll-ups). */
   folded: number;
 }
 
@@ -216,9 +221,12 @@ function record(view: AnalyticsView, bucket: Bucket, f: RequestFact): void {
 }
 
 function rowForFact(view: AnalyticsView, bucket: Bucket, f: RequestFact): Row {
-  const row = bucket.rows.get(factKey(f));
+  const key = factKey(f);
+  const row = bucket.rows.get(key) ?? bucket.folded.get(key);
   if (row) return row;
-  return rowFor(view, bucket, dimensionsOf(f, view.intern), view.intern(f.apiName ?? ''), view.intern(f.applicationName ?? ''));
+  const created = rowFor(view, bucket, dimensionsOf(f, view.intern), view.intern(f.apiName ?? ''), view.intern(f.applicationName ?? ''));
+  if (bucket.rows.get(key) !== created && bucket.folded.size < 4 * view.config.maxRowsPerBucket) bucket.folded.set(key, created);
+  return created;
 }
 
 /** The row for `dims` in `bucket`, created (or folded into "(other)" when the bucket is full). */
@@ -264,6 +272,7 @@ export const newBucket = (granularity: Granularity, start: number): Bucket => ({
   sealed: granularity !== 'MINUTE',
   rows: new Map(),
   clients: new Map(),
+  folded: new Map(),
 });
 
 export const newClients = (cap: number): ClientCounters => ({
