@@ -77,7 +77,7 @@ function step(ctx: RequestContext, from: number): void {
 
 function track(ctx: RequestContext): void {
   (ctx.res as WithContext)[kContext] = ctx;
-  ctx.res.once('close', onClose);
+  ctx.res.on('close', onClose); // not once(): that wraps the listener in a new closure per request
 }
 
 /** Runs the request through the pipeline; the response is written by a phase or an error. */

@@ -43,7 +43,8 @@ export function requestFact(ctx: RequestContext): RequestFact {
     proxyResponseCode: ctx.res.statusCode,
     backendLatencyMs: ctx.backendLatencyMs,
     responseLatencyMs: performance.now() - ctx.startMark,
-    requestSize: ctx.requestBytes,
+    // Refused before the body was streamed: its declared length.
+    requestSize: ctx.requestBytes > 0 ? ctx.requestBytes : Number(ctx.req.headers['content-length'] ?? 0) || 0,
     responseSize: ctx.responseBytes,
     errorType: err === null ? null : err.errorType,
     errorCode: err === null ? null : err.code,

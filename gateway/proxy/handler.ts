@@ -17,6 +17,16 @@ export function transportError(err: Error): GatewayError {
   return errors.backendUnreachable;
 }
 
+/** One warning per backend origin per second at most: an outage must not flood the log. */
+const lastWarned = new Map<string, number>();
+function logBackendFailure(ctx: RequestContext, err: Error): void {
+  const origin = ctx.upstream?.origin ?? '';
+  const now = Date.now();
+  if ((lastWarned.get(origin) ?? 0) > now - 1_000) return;
+  lastWarned.set(origin, now);
+  ctx.gw.logger.warn({ correlationId: ctx.correlationId, backend: origin, code: (err as { code?: string }).code, err: err.message }, 'backend request failed');
+}
+
 /** undici's handler callbacks (the form the client calls directly, without an adapter). */
 export class ProxyHandler {
   private readonly ctx: RequestContext;
@@ -61,9 +71,7 @@ export class ProxyHandler {
     if (ctx.res.destroyed) return;
     if (ctx.targetStatus === null) {
       const e = transportError(err);
-      if (e !== errors.incompletePayload && e !== errors.payloadTooLarge) {
-        ctx.gw.logger.warn({ correlationId: ctx.correlationId, backend: ctx.upstream?.origin, code: (err as { code?: string }).code, err: err.message }, 'backend request failed');
-      }
+      if (e !== errors.incompletePayload && e !== errors.payloadTooLarge) logBackendFailure(ctx, err);
       sendError(ctx, e);
     } else {
       ctx.res.destroy(err); // mid-body failure: the client sees a truncated response, as from the backend
