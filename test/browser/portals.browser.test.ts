@@ -413,6 +413,21 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     assert.ok(lines.every((e) => e.metadata.actor === 'pat'));
   });
 
+  step('on a phone the navigation folds behind a menu button', async () => {
+    await subscriber.setViewportSize({ width: 390, height: 844 });
+    // The sidebar is hidden (not just off-screen: out of the tab order too) until the menu opens.
+    await subscriber.getByRole('link', { name: 'API catalogue' }).waitFor({ state: 'hidden', timeout: 2_000 });
+    const menu = subscriber.getByRole('button', { name: 'Toggle navigation' });
+    await menu.focus();
+    await subscriber.keyboard.press('Enter');
+    assert.equal(await menu.getAttribute('aria-expanded'), 'true');
+    await subscriber.getByRole('link', { name: 'Applications' }).click();
+    await subscriber.getByRole('link', { name: 'Application Sam Weather App' }).waitFor();
+    assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'choosing a page closes the menu');
+    await shot(subscriber, '24-portal-applications-phone');
+    await subscriber.setViewportSize({ width: 1366, height: 900 });
+  });
+
   step('no console errors or page errors happened', () => {
     assert.deepEqual(problems, []);
   });
