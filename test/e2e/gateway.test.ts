@@ -29,7 +29,7 @@ let h: Harness;
 let seq = 0;
 
 before(async () => {
-  h = await startHarness({ backend: { headersTimeoutMs: 700 }, customKeyTemplates: ['$apiContext:$apiVersion:$userId'] });
+  h = await startHarness({ backend: { headersTimeoutMs: 1_500 }, customKeyTemplates: ['$apiContext:$apiVersion:$userId'] });
 });
 after(async () => {
   await h.close();
@@ -463,9 +463,10 @@ describe('every error row of the gateway table', () => {
     assert.ok(Number(r.headers['retry-after']) >= 59);
     await h.decisions.publish({ throttleKey: `${s.appId}:${s.context}:1.0.0`, throttledUntil: 0 });
     assert.equal((await h.call(`${s.base}/items/1`, { headers: s.auth })).status, 200);
-    await h.decisions.publish({ throttleKey: `${s.context}:1.0.0:user${n}`, throttledUntil: Date.now() + 400 });
+    const until = Date.now() + 2_000;
+    await h.decisions.publish({ throttleKey: `${s.context}:1.0.0:user${n}`, throttledUntil: until });
     assertError(await h.call(`${s.base}/items/1`, { headers: s.auth }), 429, '900806');
-    await new Promise((r) => setTimeout(r, 450));
+    await new Promise((r) => setTimeout(r, until - Date.now() + 50));
     assert.equal((await h.call(`${s.base}/items/1`, { headers: s.auth })).status, 200);
   });
 
@@ -480,7 +481,7 @@ describe('every error row of the gateway table', () => {
 
   test('101504 backend timeout → 504', async () => {
     const s = await setup();
-    assertError(await h.call(`${s.base}/items/1?delayMs=3000`, { headers: s.auth }), 504, '101504');
+    assertError(await h.call(`${s.base}/items/1?delayMs=5000`, { headers: s.auth }), 504, '101504');
     assert.equal((await h.call(`${s.base}/items/1?delayMs=50`, { headers: s.auth })).status, 200);
   });
 });
