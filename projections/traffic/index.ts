@@ -1,0 +1,3 @@
+// The traffic manager's pure projection: request facts → cluster-wide counters → decisions.
+export * from './hits.ts';
+export * from './counters.ts';
