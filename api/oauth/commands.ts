@@ -63,7 +63,6 @@ export async function loadRefreshFamily(store: EventStore, familyId: string): Pr
     subject: f.subject,
     scope: f.scope,
     currentHash: f.currentHash,
-    previousHashes: [...f.usedHashes],
     exp: f.exp,
     revoked: state.status === 'REVOKED',
   };

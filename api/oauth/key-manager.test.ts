@@ -26,6 +26,7 @@ describe('key manager', () => {
   let ring: KeyRing;
   let km: KeyManager;
   const families = new Map<string, RefreshFamilyState>();
+  const used = new Map<string, string[]>(); // hashes rotated away, per family
   const revoked = new Set<string>();
   const failures: string[] = [];
   const secret = 'app-secret';
@@ -57,16 +58,17 @@ describe('key manager', () => {
         async issueRefreshToken(f) {
           const familyId = randomUUID();
           const token = `${familyId}.${randomBytes(32).toString('base64url')}`;
-          families.set(familyId, { familyId, clientId: f.clientId, subject: f.subject, scope: f.scope, currentHash: sha256Hex(token), previousHashes: [], exp: 0, revoked: false });
+          families.set(familyId, { familyId, clientId: f.clientId, subject: f.subject, scope: f.scope, currentHash: sha256Hex(token), exp: 0, revoked: false });
+          used.set(familyId, []);
           return token;
         },
         async rotateRefreshToken(f) {
           const fam = families.get(f.refreshToken.split('.')[0]!)!;
           const hash = sha256Hex(f.refreshToken);
           if (fam.revoked) throw new OAuthError('invalid_grant', 'revoked');
-          if (fam.previousHashes.includes(hash)) { fam.revoked = true; throw new OAuthError('invalid_grant', 'reuse'); }
+          if (used.get(fam.familyId)!.includes(hash)) { fam.revoked = true; throw new OAuthError('invalid_grant', 'reuse'); }
           const next = `${fam.familyId}.${randomBytes(32).toString('base64url')}`;
-          fam.previousHashes.push(fam.currentHash);
+          used.get(fam.familyId)!.push(fam.currentHash);
           fam.currentHash = sha256Hex(next);
           return { refreshToken: next, subject: fam.subject, scope: fam.scope };
         },

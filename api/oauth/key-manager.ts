@@ -4,7 +4,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Clock, Randomness } from '../../domain/ports.ts';
 import {
-  CLOCK_TOLERANCE_S,
   DEFAULT_ACCESS_TOKEN_TTL_S,
   DEFAULT_APPLICATION_SCOPE,
   DEFAULT_REFRESH_TOKEN_TTL_S,
@@ -46,7 +45,6 @@ export interface RefreshFamilyState {
   subject: string;
   scope: string;
   currentHash: string;
-  previousHashes: string[];
   exp: number;
   revoked: boolean;
 }
