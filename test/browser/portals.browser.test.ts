@@ -305,6 +305,18 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByText('/pets/{id}').first().waitFor();
   });
 
+  step('the publisher creates a new version of the API', async () => {
+    await publisher.goto(`/publisher/apis/${state.apiId}/versions`);
+    await publisher.getByLabel('New version').fill('2.0.0');
+    await publisher.getByRole('button', { name: 'Create version' }).click();
+    await publisher.getByText('Version 2.0.0 created').waitFor();
+    await publisher.getByRole('heading', { name: /Weather 2\.0\.0/ }).waitFor();
+    assert.match(await publisher.getByRole('heading', { name: /Weather 2\.0\.0/ }).innerText(), /CREATED/);
+    await publisher.getByRole('tab', { name: 'Versions' }).click();
+    await publisher.getByRole('link', { name: '1.0.0' }).waitFor();
+    await shot(publisher, '15b-publisher-versions');
+  });
+
   step('an admin adds a deny policy and the try-it call is refused', async () => {
     await admin.goto('/admin/deny');
     await admin.getByLabel('Condition type').selectOption('API');
@@ -426,6 +438,35 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     assert.equal(await menu.getAttribute('aria-expanded'), 'false', 'choosing a page closes the menu');
     await shot(subscriber, '24-portal-applications-phone');
     await subscriber.setViewportSize({ width: 1366, height: 900 });
+  });
+
+  step('the session refreshes its token before expiry and sign-out revokes it', async () => {
+    type Stored = { accessToken: string; refreshToken: string; expiresAt: number };
+    const read = () => publisher.evaluate(() => JSON.parse(sessionStorage.getItem('gatehouse.session') ?? 'null') as Stored | null);
+    const before = (await read())!;
+    // Pretend the access token expires in 20 s: the portal refreshes it within a second of loading.
+    await publisher.evaluate(() => {
+      const s = JSON.parse(sessionStorage.getItem('gatehouse.session')!) as Stored;
+      sessionStorage.setItem('gatehouse.session', JSON.stringify({ ...s, expiresAt: Date.now() + 20_000 }));
+    });
+    await publisher.reload();
+    await publisher.waitForFunction((old) => (JSON.parse(sessionStorage.getItem('gatehouse.session') ?? 'null') as Stored | null)?.refreshToken !== old, before.refreshToken);
+    const after = (await read())!;
+    assert.notEqual(after.accessToken, before.accessToken);
+    assert.ok(after.expiresAt > Date.now() + 600_000, 'a fresh access token');
+    await publisher.goto('/publisher');
+    await publisher.getByRole('link', { name: 'Weather 1.0.0' }).waitFor();
+
+    await publisher.getByRole('button', { name: 'Sign out' }).click();
+    await publisher.waitForURL('**/login');
+    assert.equal(await read(), null, 'the session is forgotten');
+    const res = await fetch(`${server.baseUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', client_id: 'gatehouse-portal', refresh_token: after.refreshToken }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(((await res.json()) as { error: string }).error, 'invalid_grant', 'the refresh token was revoked at sign-out');
   });
 
   step('no console errors or page errors happened', () => {
