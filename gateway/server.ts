@@ -260,6 +260,7 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const now = Date.now();
     gateway.counters.sweep(now);
     gateway.burst.sweep(now);
+    gateway.decisions.sweep(now);
   }, 30_000);
   sweep.unref();
 

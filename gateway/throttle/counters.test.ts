@@ -33,4 +33,7 @@ test('decisions hold a key until they expire or are lifted', () => {
   d.apply({ throttleKey: 'k', throttledUntil: 9_000 });
   d.apply({ throttleKey: 'k', throttledUntil: 0 });
   assert.equal(d.throttledUntil('k', 1_000), 0, 'lifted');
+  d.apply({ throttleKey: 'never-asked', throttledUntil: 2_000 });
+  d.sweep(2_000);
+  assert.equal(d.size, 0, 'expired decisions nobody asked about are swept');
 });

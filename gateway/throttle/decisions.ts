@@ -22,6 +22,11 @@ export class ThrottleDecisions {
     return t;
   }
 
+  /** Forgets decisions that have expired (keys no request asked about since). */
+  sweep(now: number): void {
+    for (const [key, until] of this.until) if (until <= now) this.until.delete(key);
+  }
+
   get size(): number {
     return this.until.size;
   }
