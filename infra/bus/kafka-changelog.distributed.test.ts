@@ -130,6 +130,25 @@ describe('kafka changelog (real broker)', { skip: skipWithoutKafka }, () => {
     await store.close();
   });
 
+  test('the changelog alone is enough: a gateway starts from it when gatehouse.events holds nothing yet', async () => {
+    const eventsTopic = uniqueTopic('events-empty');
+    const changelogTopic = uniqueTopic('gateway-map-only');
+    topics.push(eventsTopic, changelogTopic);
+    const store = openMemoryEventStore();
+    await writeStory(store);
+    const full = fold(await store.readAll());
+    const publisher = await startGatewayMapPublisher({ kafka, topic: changelogTopic, source: { view: () => full, position: () => full.position, recordedAt: () => null } });
+    await publisher.stop();
+    const feed = await createKafkaGatewayFeed({ kafka, eventsTopic, changelogTopic });
+    assert.equal(await feed.store.headPosition(), full.position);
+    const runner = createProjectionRunner({ store: feed.store, viewStore: feed.viewStore, projections: [gatewayMapProjection] });
+    await runner.start();
+    assert.equal(runner.status()[0]!.origin, 'snapshot');
+    assert.equal(gatewayMapProjection.serialize(runner.view(gatewayMapProjection.name)), gatewayMapProjection.serialize(full));
+    await runner.close();
+    await store.close();
+  });
+
   test('a restarted publisher tombstones entities that vanished while it was away', async () => {
     const changelogTopic = uniqueTopic('gateway-map-restart');
     topics.push(changelogTopic);

@@ -39,7 +39,8 @@ export async function createKafkaGatewayFeed(options: KafkaGatewayFeedOptions): 
   const logger = options.logger ?? silentLogger;
   const kafka = kafkaOf(options.kafka, { clientId: 'gatehouse-gateway-feed', logger });
   const eventsTopic = options.eventsTopic ?? TOPICS.events;
-  await ensureTopics(kafka, [topicSpecs.events({ topic: eventsTopic }), topicSpecs.gatewayMap({ topic: options.changelogTopic ?? TOPICS.gatewayMap })]);
+  const changelogTopic = options.changelogTopic ?? TOPICS.gatewayMap;
+  await ensureTopics(kafka, [topicSpecs.events({ topic: eventsTopic }), topicSpecs.gatewayMap({ topic: changelogTopic })]);
   // recordedAt of loaded snapshot positions: lets the subscription seek gatehouse.events by time.
   const timeOf = new Map<bigint, number>();
   let loadedPosition = 0n;
@@ -80,9 +81,15 @@ export async function createKafkaGatewayFeed(options: KafkaGatewayFeedOptions): 
       };
     },
     async headPosition() {
-      // The changelog can be a moment ahead of the relay: its position is in the log all the same.
-      const relayed = await lastRelayedPosition(kafka, eventsTopic, logger);
-      return relayed > loadedPosition ? relayed : loadedPosition;
+      // The changelog can be ahead of the relay (or the events topic younger than the map): its
+      // last marker's position is in the log all the same. Both topics carry positions in the
+      // same header, and a changelog batch always ends with its marker.
+      const [relayed, mapped] = await Promise.all([
+        lastRelayedPosition(kafka, eventsTopic, logger),
+        lastRelayedPosition(kafka, changelogTopic, logger),
+      ]);
+      const head = relayed > mapped ? relayed : mapped;
+      return head > loadedPosition ? head : loadedPosition;
     },
     async close() {},
   };
@@ -91,7 +98,7 @@ export async function createKafkaGatewayFeed(options: KafkaGatewayFeedOptions): 
     async load(name, version): Promise<ViewSnapshot | undefined> {
       if (name !== gatewayMapProjection.name || version !== gatewayMapProjection.version) return undefined;
       try {
-        const loaded = await loadGatewayMapFromChangelog({ kafka, logger, ...(options.changelogTopic ? { topic: options.changelogTopic } : {}) });
+        const loaded = await loadGatewayMapFromChangelog({ kafka, logger, topic: changelogTopic });
         if (!loaded) return undefined;
         loadedPosition = loaded.position;
         const at = loaded.recordedAt ? Date.parse(loaded.recordedAt) : NaN;
