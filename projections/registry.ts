@@ -1,5 +1,6 @@
 // Every projection of the log, by name: what `gatehouse replay` rebuilds and what the control
 // plane runs. A new projection is one line here.
+import { alertsProjection } from './analytics/alerts/view.ts';
 import { auditProjection } from './audit/projection.ts';
 import { catalogProjection } from './catalog/projection.ts';
 import { gatewayMapProjection } from './gateway-map/projection.ts';
@@ -10,6 +11,7 @@ export const PROJECTIONS: readonly AnyProjection[] = [
   catalogProjection,
   auditProjection,
   gatewayMapProjection,
+  alertsProjection,
 ];
 
 export const projectionNames = (): string[] => PROJECTIONS.map((p) => p.name);

@@ -6,11 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
+import { alertsProjection } from '../../projections/analytics/alerts/view.ts';
 import { catalogProjection } from '../../projections/catalog/projection.ts';
 import { IDS, writeStory, writer } from '../../projections/catalog/story.fixture.ts';
 import { createProjectionRunner } from '../../projections/runner.ts';
 import { PROJECTIONS } from '../../projections/registry.ts';
 import { subStream } from '../../domain/streams.ts';
+import type { EventStore } from '../../domain/ports.ts';
+import type { AlertingEvent } from '../../projections/analytics/alerts/events.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 const dirs: string[] = [];
@@ -34,6 +37,20 @@ async function dataDir(): Promise<string> {
   await views.close();
   await store.close();
   return dir;
+}
+
+/** Alert events as the analytics worker appends them (the alerts projection's input). */
+async function writeAlerts(store: EventStore): Promise<void> {
+  const scope = { apiId: 'api-1', apiName: 'Orders', applicationId: null, applicationName: null, clientIp: null };
+  const events: Array<[string, AlertingEvent]> = [
+    ['alerts-api-1', { type: 'AlertRaised', data: { ...scope, alertId: 'a1', kind: 'API_HEALTH', severity: 'CRITICAL', message: 'errors', observed: 0.9, threshold: 0.5, baseline: null, windowStart: '2026-03-01T10:00:00.000Z', windowEnd: '2026-03-01T10:01:00.000Z', raisedAt: '2026-03-01T10:01:00.000Z' } }],
+    ['alert-subscription-admin', { type: 'AlertSubscriptionConfigured', data: { userName: 'admin', kinds: ['API_HEALTH'], apiIds: null, applicationIds: null } }],
+    ['alerts-api-1', { type: 'AlertCleared', data: { ...scope, alertId: 'a1', kind: 'API_HEALTH', message: 'recovered', clearedAt: '2026-03-01T10:05:00.000Z' } }],
+  ];
+  let n = 0;
+  for (const [streamId, e] of events) {
+    await store.appendToStream(streamId, [{ type: e.type, data: e.data, metadata: { eventId: `alert-${++n}`, actor: 'gatehouse-analytics', correlationId: `a-${n}`, causationId: null, recordedAt: '2026-03-01T10:05:00.000Z', schemaVersion: 1 } }]);
+  }
 }
 
 describe('gatehouse replay', () => {
@@ -84,6 +101,35 @@ describe('gatehouse replay', () => {
       assert.equal(r.status, 1);
       assert.match(r.stderr.trim(), reason);
     }
+  });
+
+  test('--projection alerts rebuilds the alerts view (raised, cleared, subscriptions) and compares it', async () => {
+    const dir = await dataDir();
+    const store = openSqliteEventStore({ path: join(dir, 'events.db') });
+    await writeAlerts(store);
+    await store.close();
+    const r = gatehouse('replay', '--projection', 'alerts', '--json', '--data', dir);
+    assert.equal(r.status, 0, r.stderr);
+    const outcome = JSON.parse(r.stdout) as { projection: string; status: string; position: string; snapshotPosition: string };
+    assert.deepEqual([outcome.projection, outcome.status, outcome.position, outcome.snapshotPosition], ['alerts', 'equal', '42', '38']);
+
+    // A snapshot that lost the clearance is caught, field by field.
+    const views = openSqliteViewStore({ path: join(dir, 'views.db') });
+    const log = openSqliteEventStore({ path: join(dir, 'events.db') });
+    const runner = createProjectionRunner({ store: log, viewStore: views, projections: [alertsProjection] });
+    await runner.start();
+    await runner.close();
+    await log.close();
+    const snap = (await views.load('alerts', alertsProjection.version))!;
+    const view = alertsProjection.deserialize(snap.data);
+    assert.equal(view.alerts.get('a1')?.status, 'CLEARED', 'the live runner folded the alert events');
+    view.alerts.get('a1')!.status = 'ACTIVE';
+    await views.save('alerts', alertsProjection.version, { position: snap.position, data: Buffer.from(alertsProjection.serialize(view)) });
+    await views.close();
+    const tampered = gatehouse('replay', '--projection', 'alerts', '--json', '--data', dir);
+    assert.equal(tampered.status, 1);
+    const diff = JSON.parse(tampered.stdout) as { status: string; difference: { field: { path: string; before: string; after: string } } };
+    assert.deepEqual([diff.status, diff.difference.field], ['different', { path: 'alerts[0].status', before: 'ACTIVE', after: 'CLEARED' }]);
   });
 
   test('an unknown projection or a missing store exits 1 with a one-line reason', async () => {
