@@ -2,22 +2,23 @@
 import type { ApiDefinition, ApiDocument, ApiEvent, ApiVersionsEvent } from '../../domain/api/events.ts';
 import type { RecordedEvent } from '../../domain/ports.ts';
 import { indexApi, unindexApi } from './indexing.ts';
-import type { ApiRecord, CatalogView, DocumentRecord } from './view.ts';
+import { copyApiRecord, type ApiRecord, type CatalogView, type DocumentRecord } from './view.ts';
 
-const definitionFields = (d: ApiDefinition) => ({
-  description: d.description,
-  endpoints: { production: d.endpoints.production, sandbox: d.endpoints.sandbox },
-  operations: d.operations.map((o) => ({ ...o, scopes: [...o.scopes] })),
-  subscriptionPolicies: [...d.subscriptionPolicies],
-  apiThrottlingPolicy: d.apiThrottlingPolicy,
-  securitySchemes: [...d.securitySchemes],
-  scopes: d.scopes.map((s) => ({ ...s, roles: [...s.roles] })),
-  backendJwt: d.backendJwt,
-  cors: { ...d.cors },
-  tags: [...d.tags],
-  visibility: d.visibility,
-  visibleRoles: [...(d.visibleRoles ?? [])],
-});
+/** The definition's fields copied onto a record being built (the event's arrays are not shared). */
+function setDefinition(api: ApiRecord, d: ApiDefinition): void {
+  api.description = d.description;
+  api.endpoints = { production: d.endpoints.production, sandbox: d.endpoints.sandbox };
+  api.operations = d.operations.map((o) => ({ ...o, scopes: [...o.scopes] }));
+  api.subscriptionPolicies = [...d.subscriptionPolicies];
+  api.apiThrottlingPolicy = d.apiThrottlingPolicy;
+  api.securitySchemes = [...d.securitySchemes];
+  api.scopes = d.scopes.map((s) => ({ ...s, roles: [...s.roles] }));
+  api.backendJwt = d.backendJwt;
+  api.cors = { ...d.cors };
+  api.tags = [...d.tags];
+  api.visibility = d.visibility;
+  api.visibleRoles = [...(d.visibleRoles ?? [])];
+}
 
 const toDocument = ({ documentId, apiId: _apiId, ...rest }: ApiDocument & { apiId: string }): DocumentRecord => ({
   id: documentId,
@@ -30,21 +31,24 @@ function put(view: CatalogView, next: ApiRecord, previous?: ApiRecord): void {
   indexApi(view, next, previous);
 }
 
-function change(view: CatalogView, apiId: string, event: RecordedEvent, patch: (api: ApiRecord) => Partial<ApiRecord>): void {
+/** A new record from the current one, edited by `edit` before anyone can see it. */
+function change(view: CatalogView, apiId: string, event: RecordedEvent, edit: (next: ApiRecord, current: ApiRecord) => void): void {
   const api = view.apis.get(apiId);
   if (!api) return;
-  put(
-    view,
-    { ...api, ...patch(api), streamVersion: event.streamVersion, position: event.globalPosition, updatedAt: event.metadata.recordedAt },
-    api,
-  );
+  const next = copyApiRecord(api);
+  edit(next, api);
+  next.streamVersion = event.streamVersion;
+  next.position = event.globalPosition;
+  next.updatedAt = event.metadata.recordedAt;
+  put(view, next, api);
 }
 
 export function applyApiEvent(view: CatalogView, e: ApiEvent, event: RecordedEvent): void {
   switch (e.type) {
     case 'ApiCreated': {
       const d = e.data;
-      put(view, {
+      // The event's fields first, then own copies of the definition's arrays and objects.
+      const api = copyApiRecord({
         id: d.apiId,
         name: d.name,
         context: d.context,
@@ -52,7 +56,18 @@ export function applyApiEvent(view: CatalogView, e: ApiEvent, event: RecordedEve
         provider: d.provider,
         lifecycleStatus: d.lifecycleStatus,
         isDefaultVersion: view.defaultVersions.get(d.name.toLowerCase()) === d.apiId,
-        ...definitionFields(d),
+        description: d.description,
+        endpoints: d.endpoints,
+        operations: d.operations,
+        subscriptionPolicies: d.subscriptionPolicies,
+        apiThrottlingPolicy: d.apiThrottlingPolicy,
+        securitySchemes: d.securitySchemes,
+        scopes: d.scopes,
+        backendJwt: d.backendJwt,
+        cors: d.cors,
+        tags: d.tags,
+        visibility: d.visibility,
+        visibleRoles: d.visibleRoles,
         documents: [],
         lifecycleHistory: [],
         copiedFrom: d.copiedFrom ? { ...d.copiedFrom } : null,
@@ -61,18 +76,20 @@ export function applyApiEvent(view: CatalogView, e: ApiEvent, event: RecordedEve
         streamVersion: event.streamVersion,
         position: event.globalPosition,
       });
+      setDefinition(api, d);
+      put(view, api, view.apis.get(d.apiId));
       return;
     }
     case 'ApiUpdated':
-      return change(view, e.data.apiId, event, () => definitionFields(e.data));
+      return change(view, e.data.apiId, event, (next) => setDefinition(next, e.data));
     case 'ApiLifecycleChanged':
-      return change(view, e.data.apiId, event, (api) => ({
-        lifecycleStatus: e.data.to,
-        lifecycleHistory: [
+      return change(view, e.data.apiId, event, (next, api) => {
+        next.lifecycleStatus = e.data.to;
+        next.lifecycleHistory = [
           ...api.lifecycleHistory,
           { from: e.data.from, to: e.data.to, action: e.data.action, actor: event.metadata.actor, at: event.metadata.recordedAt, position: event.globalPosition },
-        ],
-      }));
+        ];
+      });
     case 'ApiDeleted': {
       const api = view.apis.get(e.data.apiId);
       if (!api) return;
@@ -81,13 +98,17 @@ export function applyApiEvent(view: CatalogView, e: ApiEvent, event: RecordedEve
       return;
     }
     case 'ApiDocumentAdded':
-      return change(view, e.data.apiId, event, (api) => ({ documents: [...api.documents, toDocument(e.data)] }));
+      return change(view, e.data.apiId, event, (next, api) => {
+        next.documents = [...api.documents, toDocument(e.data)];
+      });
     case 'ApiDocumentUpdated':
-      return change(view, e.data.apiId, event, (api) => ({
-        documents: api.documents.map((doc) => (doc.id === e.data.documentId ? toDocument(e.data) : doc)),
-      }));
+      return change(view, e.data.apiId, event, (next, api) => {
+        next.documents = api.documents.map((doc) => (doc.id === e.data.documentId ? toDocument(e.data) : doc));
+      });
     case 'ApiDocumentRemoved':
-      return change(view, e.data.apiId, event, (api) => ({ documents: api.documents.filter((doc) => doc.id !== e.data.documentId) }));
+      return change(view, e.data.apiId, event, (next, api) => {
+        next.documents = api.documents.filter((doc) => doc.id !== e.data.documentId);
+      });
   }
 }
 
@@ -104,6 +125,10 @@ export function applyApiVersionsEvent(view: CatalogView, e: ApiVersionsEvent, ev
   for (const id of [...(view.index.apisByName.get(name) ?? [])]) {
     const api = view.apis.get(id)!;
     const isDefaultVersion = id === e.data.apiId;
-    if (api.isDefaultVersion !== isDefaultVersion) put(view, { ...api, isDefaultVersion, position: event.globalPosition }, api);
+    if (api.isDefaultVersion === isDefaultVersion) continue;
+    const next = copyApiRecord(api);
+    next.isDefaultVersion = isDefaultVersion;
+    next.position = event.globalPosition;
+    put(view, next, api);
   }
 }

@@ -1,10 +1,14 @@
 // Keeps the catalog's derived lookups (view.index) in step with its records. The API order is
-// a sorted array maintained by binary insertion, so listing never sorts.
+// a SortedKeys (chunked sorted array), so listing never sorts and an insert costs O(log n + B).
+// Re-indexing a replaced record only touches the lookups whose inputs changed: most events
+// (updates, lifecycle moves) leave name, context, version and scopes as they were.
+import { SortedKeys } from './sorted-keys.ts';
 import {
   appApiKey,
   contextVersionKey,
   emptyIndex,
   type ApiRecord,
+  type ApiSearchText,
   type ApplicationRecord,
   type CatalogView,
   type SubscriptionRecord,
@@ -14,19 +18,6 @@ export const apiSortKey = (api: Pick<ApiRecord, 'name' | 'version' | 'id'>): str
   `${api.name.toLowerCase()}\u0000${api.version}\u0000${api.id}`;
 
 export const idOfSortKey = (key: string): string => key.slice(key.lastIndexOf('\u0000') + 1);
-
-/** First index whose key is >= key (or > key when `strict`). */
-export function lowerBound(sorted: readonly string[], key: string, strict = false): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const k = sorted[mid]!;
-    if (k < key || (strict && k === key)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 const addTo = (m: Map<string, Set<string>>, key: string, id: string): void => {
   const set = m.get(key);
@@ -41,48 +32,97 @@ const removeFrom = (m: Map<string, Set<string>>, key: string, id: string): void 
   if (set.size === 0) m.delete(key);
 };
 
-export function unindexApi(view: CatalogView, api: ApiRecord, keepInOrder = false): void {
+const sameStrings = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+const sameScopes = (a: ApiRecord['scopes'], b: ApiRecord['scopes']): boolean => {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || !sameStrings(a[i]!.roles, b[i]!.roles)) return false;
+  return true;
+};
+
+/** Search text of `api`, reusing the lower-cased parts of `previous` whose source did not change. */
+function searchText(api: ApiRecord, previous?: ApiRecord, text?: ApiSearchText): ApiSearchText {
+  const reuse = previous !== undefined && text !== undefined;
+  return {
+    name: reuse && previous.name === api.name ? text.name : api.name.toLowerCase(),
+    context: reuse && previous.context === api.context ? text.context : api.context.toLowerCase(),
+    version: reuse && previous.version === api.version ? text.version : api.version.toLowerCase(),
+    description: reuse && previous.description === api.description ? text.description : (api.description ?? '').toLowerCase(),
+    provider: reuse && previous.provider === api.provider ? text.provider : api.provider.toLowerCase(),
+    status: api.lifecycleStatus,
+    tags: reuse && sameStrings(previous.tags, api.tags) ? text.tags : api.tags.map((t) => t.toLowerCase()),
+  };
+}
+
+function unindexScopes(view: CatalogView, api: ApiRecord): void {
+  for (const scope of api.scopes) {
+    const byApi = view.index.scopeRoles.get(scope.name);
+    byApi?.delete(api.id);
+    if (byApi?.size === 0) view.index.scopeRoles.delete(scope.name);
+  }
+}
+
+function indexScopes(view: CatalogView, api: ApiRecord): void {
+  for (const scope of api.scopes) {
+    let byApi = view.index.scopeRoles.get(scope.name);
+    if (!byApi) view.index.scopeRoles.set(scope.name, (byApi = new Map()));
+    byApi.set(api.id, scope.roles);
+  }
+}
+
+export function unindexApi(view: CatalogView, api: ApiRecord): void {
   const ix = view.index;
   const key = ix.apiSortKey.get(api.id);
-  if (key !== undefined && !keepInOrder) {
-    const at = lowerBound(ix.apiOrder, key);
-    if (ix.apiOrder[at] === key) ix.apiOrder.splice(at, 1);
+  if (key !== undefined) {
+    ix.apiOrder.delete(key);
     ix.apiSortKey.delete(api.id);
   }
   ix.apiText.delete(api.id);
   removeFrom(ix.apisByName, api.name.toLowerCase(), api.id);
   const cv = contextVersionKey(api.context, api.version);
   if (ix.apiByContextVersion.get(cv) === api.id) ix.apiByContextVersion.delete(cv);
-  for (const scope of api.scopes) {
-    const byApi = ix.scopeRoles.get(scope.name);
-    byApi?.delete(api.id);
-    if (byApi?.size === 0) ix.scopeRoles.delete(scope.name);
-  }
+  unindexScopes(view, api);
 }
 
-/** (Re)indexes an API record; `previous` is the record it replaces, if any. */
+/**
+ * (Re)indexes an API record; `previous` is the record it replaces, if any. With `keepOrder`
+ * false the sort key is recorded but apiOrder is left to the caller (a bulk load sorts once).
+ */
 export function indexApi(view: CatalogView, api: ApiRecord, previous?: ApiRecord, keepOrder = true): void {
   const ix = view.index;
-  const key = apiSortKey(api);
-  const sameKey = previous !== undefined && ix.apiSortKey.get(previous.id) === key;
-  if (previous) unindexApi(view, previous, sameKey);
-  if (keepOrder && !sameKey) ix.apiOrder.splice(lowerBound(ix.apiOrder, key), 0, key);
-  ix.apiSortKey.set(api.id, key);
-  ix.apiText.set(api.id, {
-    name: api.name.toLowerCase(),
-    context: api.context.toLowerCase(),
-    version: api.version.toLowerCase(),
-    description: (api.description ?? '').toLowerCase(),
-    provider: api.provider.toLowerCase(),
-    status: api.lifecycleStatus,
-    tags: api.tags.map((t) => t.toLowerCase()),
-  });
-  addTo(ix.apisByName, api.name.toLowerCase(), api.id);
-  ix.apiByContextVersion.set(contextVersionKey(api.context, api.version), api.id);
-  for (const scope of api.scopes) {
-    let byApi = ix.scopeRoles.get(scope.name);
-    if (!byApi) ix.scopeRoles.set(scope.name, (byApi = new Map()));
-    byApi.set(api.id, scope.roles);
+  if (previous !== undefined && previous.id !== api.id) {
+    unindexApi(view, previous);
+    previous = undefined;
+  }
+  const oldKey = previous === undefined ? undefined : ix.apiSortKey.get(previous.id);
+  const key = previous !== undefined && oldKey !== undefined && previous.name === api.name && previous.version === api.version ? oldKey : apiSortKey(api);
+  if (key !== oldKey) {
+    if (oldKey !== undefined) ix.apiOrder.delete(oldKey);
+    if (keepOrder) ix.apiOrder.add(key);
+    ix.apiSortKey.set(api.id, key);
+  }
+  ix.apiText.set(api.id, searchText(api, previous, ix.apiText.get(api.id)));
+
+  if (previous === undefined || previous.name.toLowerCase() !== api.name.toLowerCase()) {
+    if (previous !== undefined) removeFrom(ix.apisByName, previous.name.toLowerCase(), api.id);
+    addTo(ix.apisByName, api.name.toLowerCase(), api.id);
+  }
+  if (previous === undefined || previous.context !== api.context || previous.version !== api.version) {
+    if (previous !== undefined) {
+      const oldCv = contextVersionKey(previous.context, previous.version);
+      if (ix.apiByContextVersion.get(oldCv) === api.id) ix.apiByContextVersion.delete(oldCv);
+    }
+    ix.apiByContextVersion.set(contextVersionKey(api.context, api.version), api.id);
+  }
+  if (previous === undefined || !sameScopes(previous.scopes, api.scopes)) {
+    if (previous !== undefined) unindexScopes(view, previous);
+    indexScopes(view, api);
   }
 }
 
@@ -111,8 +151,8 @@ export function unindexSubscription(view: CatalogView, sub: SubscriptionRecord):
 export function rebuildIndex(view: CatalogView): void {
   view.index = emptyIndex();
   for (const api of view.apis.values()) indexApi(view, api, undefined, false);
-  // One sort for a whole load instead of n binary insertions; same order.
-  view.index.apiOrder = [...view.index.apiSortKey.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // One sort for a whole load instead of n insertions; same order.
+  view.index.apiOrder = SortedKeys.fromSorted([...view.index.apiSortKey.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   for (const app of view.applications.values()) indexApplication(view, app);
   for (const sub of view.subscriptions.values()) indexSubscription(view, sub);
 }

@@ -9,6 +9,7 @@ import { applyApplicationEvent, applySubscriptionEvent, applyTokenEvent } from '
 import { applyBlockingEvent, applyPolicyEvent, applySigningKeyEvent, applyUserEvent } from './apply-admin.ts';
 import { rebuildIndex } from './indexing.ts';
 import {
+  copyApiRecord,
   createCatalogView,
   type ApiRecord,
   type ApplicationRecord,
@@ -107,10 +108,11 @@ const apiToWire = (a: ApiRecord) => ({
   lifecycleHistory: a.lifecycleHistory.map((h) => ({ ...h, position: String(h.position) })),
 });
 
-const apiFromWire = (w: ReturnType<typeof apiToWire>): ApiRecord => ({
-  ...fromWire<ApiRecord>(w as unknown as Wire<ApiRecord>),
-  lifecycleHistory: w.lifecycleHistory.map((h) => ({ ...h, position: BigInt(h.position) })),
-});
+const apiFromWire = (w: ReturnType<typeof apiToWire>): ApiRecord =>
+  copyApiRecord({
+    ...fromWire<ApiRecord>(w as unknown as Wire<ApiRecord>),
+    lifecycleHistory: w.lifecycleHistory.map((h) => ({ ...h, position: BigInt(h.position) })),
+  });
 
 interface WireCatalog {
   format: 1;

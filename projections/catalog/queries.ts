@@ -7,7 +7,7 @@ import type { KeyType } from '../../domain/application/events.ts';
 import { invalidInput } from '../../domain/errors.ts';
 import { normalizeUsername } from '../../domain/identity/user.ts';
 import type { PolicyLevel } from '../../domain/policy/events.ts';
-import { idOfSortKey, lowerBound } from './indexing.ts';
+import { idOfSortKey } from './indexing.ts';
 import { matchesSearch, parseSearch } from './search.ts';
 import {
   appApiKey,
@@ -76,11 +76,10 @@ export function listApis(view: CatalogView, options: ListApisOptions = {}): ApiP
     return filter === undefined || filter(view.apis.get(id)!);
   };
 
-  const start = options.after ? lowerBound(apiOrder, decodeCursor(options.after), true) : 0;
+  const keys = options.after ? apiOrder.from(decodeCursor(options.after), true) : apiOrder.from();
   const edges: ApiEdge[] = [];
   let hasNextPage = false;
-  for (let i = start; i < apiOrder.length; i++) {
-    const key = apiOrder[i]!;
+  for (const key of keys) {
     const id = idOfSortKey(key);
     if (!unfiltered && !matches(id)) continue;
     if (edges.length === size) {
@@ -89,7 +88,7 @@ export function listApis(view: CatalogView, options: ListApisOptions = {}): ApiP
     }
     edges.push({ cursor: encodeCursor(key), node: view.apis.get(id)! });
   }
-  let totalCount = apiOrder.length;
+  let totalCount = apiOrder.size;
   if (!unfiltered) {
     totalCount = 0;
     for (const key of apiOrder) if (matches(idOfSortKey(key))) totalCount++;

@@ -17,6 +17,7 @@ import type { BlockingType } from '../../domain/blocking/events.ts';
 import type { Role, SigningAlg } from '../../domain/identity/events.ts';
 import type { ThrottlingPolicyFields } from '../../domain/policy/events.ts';
 import type { SubscriptionStatus } from '../../domain/subscription/events.ts';
+import { SortedKeys } from './sorted-keys.ts';
 
 /** Stream version and global position of the latest event that changed a record. */
 export interface Versioned {
@@ -60,6 +61,41 @@ export interface ApiRecord extends Versioned {
   copiedFrom: { apiId: string; version: string } | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/**
+ * A shallow copy with the fields in the one order every API record has (the order snapshots
+ * are written in), so records built by any event or loaded from a snapshot share one shape.
+ */
+export function copyApiRecord(a: ApiRecord): ApiRecord {
+  return {
+    id: a.id,
+    name: a.name,
+    context: a.context,
+    version: a.version,
+    provider: a.provider,
+    lifecycleStatus: a.lifecycleStatus,
+    isDefaultVersion: a.isDefaultVersion,
+    description: a.description,
+    endpoints: a.endpoints,
+    operations: a.operations,
+    subscriptionPolicies: a.subscriptionPolicies,
+    apiThrottlingPolicy: a.apiThrottlingPolicy,
+    securitySchemes: a.securitySchemes,
+    scopes: a.scopes,
+    backendJwt: a.backendJwt,
+    cors: a.cors,
+    tags: a.tags,
+    visibility: a.visibility,
+    visibleRoles: a.visibleRoles,
+    documents: a.documents,
+    lifecycleHistory: a.lifecycleHistory,
+    copiedFrom: a.copiedFrom,
+    createdAt: a.createdAt,
+    updatedAt: a.updatedAt,
+    streamVersion: a.streamVersion,
+    position: a.position,
+  };
 }
 
 export interface ApplicationKeyInfo {
@@ -156,7 +192,7 @@ export interface SigningKeyRecord extends Versioned {
 /** Lookups derived from the records: rebuilt on load, never serialized. */
 export interface CatalogIndex {
   /** Sort keys of every API (`name\0version\0id`, name lower-cased), ascending. */
-  apiOrder: string[];
+  apiOrder: SortedKeys;
   apiSortKey: Map<string, string>;
   /** Lower-cased text per API for search. */
   apiText: Map<string, ApiSearchText>;
@@ -206,7 +242,7 @@ export const contextVersionKey = (context: string, version: string): string => `
 
 export function emptyIndex(): CatalogIndex {
   return {
-    apiOrder: [],
+    apiOrder: new SortedKeys(),
     apiSortKey: new Map(),
     apiText: new Map(),
     apisByName: new Map(),
