@@ -8,7 +8,7 @@ import { STREAM_DOES_NOT_EXIST } from '../ports.ts';
 import { apiContextReservation } from '../streams.ts';
 import type { CommandContext } from './gatehouse.ts';
 import { lookupFromStore } from './lookup-from-store.ts';
-import { createTestRig, type TestRig } from './rig.fixture.ts';
+import { createTestRig, type TestRig } from '../../test/support/facade-rig.ts';
 
 let n = 0;
 const as = (actor: string, extra: Partial<CommandContext> = {}): CommandContext => ({ actor, correlationId: `a-${++n}`, ...extra });

@@ -9,7 +9,7 @@ import type { CreateApiInput } from '../api/definition.ts';
 import { sha256Hex } from './crypto.ts';
 import type { CommandContext } from './gatehouse.ts';
 import { lookupFromStore } from './lookup-from-store.ts';
-import { createTestRig, type TestRig } from './rig.fixture.ts';
+import { createTestRig, type TestRig } from '../../test/support/facade-rig.ts';
 
 let n = 0;
 const as = (actor: string, extra: Partial<CommandContext> = {}): CommandContext => ({ actor, correlationId: `c-${++n}`, ...extra });

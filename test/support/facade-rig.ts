@@ -1,12 +1,13 @@
-// Test wiring for the facade (test code only): the real SQLite event store in memory, map-backed
-// credential and key stores, a settable clock, and an ES256 signer made with jose.
+// Test wiring for the domain facade's suites (domain/services/*.test.ts): the real SQLite event
+// store in memory, map-backed credential and key stores, a settable clock, and an ES256 signer
+// made with jose. It lives here, not in domain/, because it picks an infra adapter.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT, generateKeyPair } from 'jose';
 import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
-import type { Clock, CredentialStore, EventStore, KeyStore, Randomness } from '../ports.ts';
-import { createGatehouse, type Gatehouse } from './gatehouse.ts';
-import { lookupFromStore } from './lookup-from-store.ts';
-import type { TokenSigner } from './ports.ts';
+import type { Clock, CredentialStore, EventStore, KeyStore, Randomness } from '../../domain/ports.ts';
+import { createGatehouse, type Gatehouse } from '../../domain/services/gatehouse.ts';
+import { lookupFromStore } from '../../domain/services/lookup-from-store.ts';
+import type { TokenSigner } from '../../domain/services/ports.ts';
 
 export interface TestRig {
   gatehouse: Gatehouse;
