@@ -172,6 +172,7 @@ export async function readChangelog(options: ChangelogReaderOptions): Promise<Ch
     reader = await openTopicReader({
       kafka, topic, logger, groupPrefix: 'gatehouse-changelog',
       start: [{ partition: 0, offset: p0.low.toString() }],
+      maxBytesPerPartition: 32 * 1024 * 1024, // a cold start reads the whole (compacted) topic
       async onBatch(batch) {
         for (const message of batch.messages) {
           const update = decode(message);

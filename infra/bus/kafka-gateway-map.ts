@@ -43,31 +43,39 @@ export function snapshotEntries(serialized: string, projection = gatewayMapProje
   return out;
 }
 
-/** The serialized snapshot again (maps sorted by key, as the projection writes them). */
+/**
+ * The serialized snapshot again (same field order, maps sorted by key, as the projection
+ * writes them). Values are JSON already: they are spliced in, not parsed and re-serialized.
+ */
 export function snapshotFromEntries(entries: Map<string, string | Buffer>, position: bigint): { serialized: string; projection: string; version: number } {
   const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
   const schemaValue = entries.get(SCHEMA_KEY);
   if (schemaValue === undefined) throw new Error('changelog has no schema entry');
   const schema = JSON.parse(text(schemaValue)) as Schema;
-  const maps = new Map<string, [string, unknown][]>(schema.fields.filter((f) => f.map).map((f) => [f.name, []]));
-  const scalars = new Map<string, unknown>();
+  const maps = new Map<string, [string, string][]>(schema.fields.filter((f) => f.map).map((f) => [f.name, []]));
+  const scalars = new Map<string, string>();
   for (const [key, value] of entries) {
     if (key === SCHEMA_KEY) continue;
     if (key.startsWith('$')) {
-      scalars.set(key.slice(1), JSON.parse(text(value)));
+      scalars.set(key.slice(1), text(value));
       continue;
     }
     const slash = key.indexOf('/');
     const list = maps.get(key.slice(0, slash));
     if (slash < 0 || !list) throw new Error(`changelog key ${key} belongs to no map of the schema`);
-    list.push([key.slice(slash + 1), JSON.parse(text(value))]);
+    list.push([key.slice(slash + 1), text(value)]);
   }
-  // Same field order and key order as the projection's own serialize: byte-identical output.
-  const snapshot: Record<string, unknown> = { position: position.toString() };
+  const parts: string[] = [`{"position":${JSON.stringify(position.toString())}`];
   for (const f of schema.fields) {
-    snapshot[f.name] = f.map ? maps.get(f.name)!.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)) : scalars.get(f.name);
+    if (f.map) {
+      const list = maps.get(f.name)!.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      parts.push(`,${JSON.stringify(f.name)}:[${list.map(([k, v]) => `[${JSON.stringify(k)},${v}]`).join(',')}]`);
+    } else if (scalars.has(f.name)) {
+      parts.push(`,${JSON.stringify(f.name)}:${scalars.get(f.name)}`);
+    }
   }
-  return { serialized: JSON.stringify(snapshot), projection: schema.projection, version: schema.version };
+  parts.push('}');
+  return { serialized: parts.join(''), projection: schema.projection, version: schema.version };
 }
 
 /** The entries to publish to go from `previous` to `next` (tombstones for keys that went away). */

@@ -1,0 +1,185 @@
+// bench:distributed — the distributed mode's figures on the real broker (infra/dev/up):
+//   kafka_publish_to_enforced_p50/p99_ms  append → relay → gatehouse.events → a gateway's
+//       projection runner (fed by createKafkaGatewayFeed) has the event in its map; baseline in
+//       the same run: the embedded path (runner subscribed to the store in process).
+//   gateway_cold_start_changelog_s  a new gateway's map from the compacted changelog with 10k
+//       APIs / 10k applications / 100k subscriptions (BENCH_QUICK: 2k / 2k / 20k); baseline:
+//       deserializing the same snapshot from memory (map_deserialize_s).
+//   cluster_limit_admitted / cluster_limit_allowed  needs gateways that attach throttleHits to
+//       their request facts; printed as not measured until they do.
+// Prints `name=value` lines; notes go to stderr. Needs KAFKA_BROKERS (else says so and exits 0).
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { ANY, type EventStore } from '../domain/ports.ts';
+import { upcast } from '../domain/upcasting.ts';
+import { createKafka, parseBrokers } from '../infra/bus/kafka-client.ts';
+import { createKafkaGatewayFeed } from '../infra/bus/kafka-gateway-feed.ts';
+import { startGatewayMapPublisher } from '../infra/bus/kafka-gateway-map.ts';
+import { startKafkaRelay } from '../infra/bus/kafka-relay.ts';
+import { openMemoryEventStore } from '../infra/eventstore/memory.ts';
+import * as f from '../projections/gateway-map/fixtures.ts';
+import { gatewayMapProjection } from '../projections/gateway-map/projection.ts';
+import type { GatewayMapView } from '../projections/gateway-map/view.ts';
+import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const note = (msg: string): void => void process.stderr.write(`[bench:distributed] ${msg}\n`);
+const print = (name: string, value: number | string): void => void process.stdout.write(`${name}=${typeof value === 'number' ? Number(value.toFixed(3)) : value}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function deleteTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics, timeout: 30_000 });
+  } catch (e) {
+    note(`could not delete bench topics: ${(e as Error).message}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function append(store: EventStore, e: ReturnType<typeof f.apiPublished>): Promise<bigint> {
+  const event = f.toNew(e, new Date().toISOString());
+  event.metadata.eventId = randomUUID();
+  return (await store.appendToStream(f.streamOf(e), [event], { expectedStreamVersion: ANY })).lastGlobalPosition;
+}
+
+/** Time from append until `runner` applied the position, per round. */
+async function publishToMap(store: EventStore, runner: ProjectionRunner, rounds: number, prefix: string): Promise<number[]> {
+  const seen = new Map<bigint, number>();
+  runner.onEvent((e) => void seen.set(e.globalPosition, performance.now()));
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const id = `${prefix}-${i}`;
+    await append(store, f.apiCreated({ apiId: id, context: `/${id}` }));
+    const t0 = performance.now();
+    const position = await append(store, f.apiPublished(id));
+    await runner.waitForPosition(position, 30_000);
+    samples.push((seen.get(position) ?? performance.now()) - t0);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return samples.sort((a, b) => a - b);
+}
+
+async function publishToEnforced(kafka: Kafka): Promise<void> {
+  const rounds = QUICK ? 60 : 300;
+  const eventsTopic = `gatehouse.bench.events.${randomUUID().slice(0, 8)}`;
+  const changelogTopic = `gatehouse.bench.gateway-map.${randomUUID().slice(0, 8)}`;
+  const store = openMemoryEventStore();
+  await append(store, f.policyCreated({ level: 'SUBSCRIPTION', name: 'Unlimited' }));
+
+  const embedded = createProjectionRunner({ store, projections: [gatewayMapProjection] });
+  await embedded.start();
+  const base = await publishToMap(store, embedded, rounds, 'embedded');
+  await embedded.close();
+
+  const relay = await startKafkaRelay({ store, kafka, topic: eventsTopic });
+  await relay.caughtUp;
+  const feed = await createKafkaGatewayFeed({ kafka, eventsTopic, changelogTopic });
+  const follower = createProjectionRunner({ store: feed.store, viewStore: feed.viewStore, projections: [gatewayMapProjection] });
+  await follower.start();
+  const viaKafka = await publishToMap(store, follower, rounds, 'kafka');
+  await follower.close();
+  await relay.stop();
+  await store.close();
+  await deleteTopics(kafka, [eventsTopic, changelogTopic]);
+
+  print('embedded_publish_to_map_p50_ms', percentile(base, 50));
+  print('embedded_publish_to_map_p99_ms', percentile(base, 99));
+  print('kafka_publish_to_enforced_p50_ms', percentile(viaKafka, 50));
+  print('kafka_publish_to_enforced_p99_ms', percentile(viaKafka, 99));
+  print('kafka_publish_to_enforced_rounds', rounds);
+}
+
+function bigMap(apis: number, apps: number, subscriptions: number): GatewayMapView {
+  let view = gatewayMapProjection.initialView();
+  let position = 0n;
+  const apply = (e: ReturnType<typeof f.apiPublished>) => {
+    const [r] = f.recorded([e], ++position, '2026-03-01T10:00:00.000Z');
+    view = gatewayMapProjection.apply(view, upcast(r!));
+  };
+  for (const level of ['SUBSCRIPTION', 'APPLICATION', 'ADVANCED'] as const) apply(f.policyCreated({ level, name: 'Unlimited' }));
+  for (let i = 0; i < apis; i++) {
+    apply(f.apiCreated({
+      apiId: `api-${i}`, context: `/service${i}`,
+      endpoints: { production: `http://backend-${i % 50}.internal:8080/v1`, sandbox: null },
+      operations: [f.operation('GET', '/items'), f.operation('GET', '/items/{id}'), f.operation('POST', '/items'), f.operation('PUT', '/items/{id}', { scopes: ['write'] }), f.operation('DELETE', '/items/{id}', { scopes: ['admin'] })],
+      subscriptionPolicies: ['Gold', 'Unlimited'],
+    }));
+    apply(f.apiPublished(`api-${i}`));
+  }
+  for (let i = 0; i < apps; i++) {
+    apply(f.applicationCreated({ applicationId: `app-${i}`, name: `Application ${i}`, owner: `user${i % 1000}` }));
+    apply(f.keysGenerated(`app-${i}`, `consumer-key-${i}`));
+  }
+  // Every (application, API) pair distinct: s % apps picks the application, the round an API offset.
+  for (let s = 0; s < subscriptions; s++) apply(f.subscriptionCreated(`sub-${s}`, `app-${s % apps}`, `api-${(s % apps + Math.floor(s / apps) * 101) % apis}`, 'Gold'));
+  return view;
+}
+
+async function coldStart(kafka: Kafka): Promise<void> {
+  const [apis, apps, subs] = QUICK ? [2_000, 2_000, 20_000] : [10_000, 10_000, 100_000];
+  const eventsTopic = `gatehouse.bench.events.${randomUUID().slice(0, 8)}`;
+  const changelogTopic = `gatehouse.bench.gateway-map.${randomUUID().slice(0, 8)}`;
+  let t = performance.now();
+  const view = bigMap(apis, apps, subs);
+  note(`map of ${apis} APIs / ${apps} applications / ${subs} subscriptions built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const serialized = gatewayMapProjection.serialize(view);
+
+  t = performance.now();
+  gatewayMapProjection.deserialize(serialized);
+  const deserializeS = (performance.now() - t) / 1000;
+
+  t = performance.now();
+  const publisher = await startGatewayMapPublisher({
+    kafka, topic: changelogTopic, intervalMs: 3_600_000,
+    source: { view: () => view, position: () => view.position, recordedAt: () => '2026-03-01T10:00:00.000Z' },
+  });
+  await publisher.publishNow();
+  await publisher.stop();
+  note(`changelog published in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+  // What a new gateway does: feed + the gateway's projection runner, until it is caught up.
+  t = performance.now();
+  const feed = await createKafkaGatewayFeed({ kafka, eventsTopic, changelogTopic });
+  const runner = createProjectionRunner({ store: feed.store, viewStore: feed.viewStore, projections: [gatewayMapProjection] });
+  await runner.start();
+  const coldS = (performance.now() - t) / 1000;
+  const origin = runner.status()[0]!.origin;
+  const loaded = runner.view<GatewayMapView>(gatewayMapProjection.name);
+  if (origin !== 'snapshot' || loaded.subscriptionCount !== view.subscriptionCount) {
+    throw new Error(`cold start did not come from the changelog (origin ${origin}, ${loaded.subscriptionCount} subscriptions)`);
+  }
+  await runner.close();
+  await deleteTopics(kafka, [eventsTopic, changelogTopic]);
+
+  print('map_deserialize_s', deserializeS);
+  print('gateway_cold_start_changelog_s', coldS);
+  print('gateway_cold_start_changelog_entities', view.apis.size + view.applications.size + view.subscriptionCount);
+  print('gateway_cold_start_vs_deserialize_ratio', coldS / deserializeS);
+}
+
+async function main(): Promise<void> {
+  if (!process.env.KAFKA_BROKERS) {
+    note('KAFKA_BROKERS unset: nothing measured (run infra/dev/up and set -a; . .cache/dev.env)');
+    return;
+  }
+  const kafka = createKafka(parseBrokers(process.env.KAFKA_BROKERS), { clientId: 'gatehouse-bench' });
+  await publishToEnforced(kafka);
+  await coldStart(kafka);
+  note('cluster_limit_admitted / cluster_limit_allowed: not measured. The traffic manager counts the throttleHits');
+  note('  ({key, limit, windowStart, windowEnd}) of request facts; the gateway does not attach them yet, and two');
+  note('  gateways each enforce the full local limit, so a cluster figure would not reflect the design.');
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`bench:distributed failed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  },
+);
