@@ -45,9 +45,25 @@ export async function main(argv: string[]): Promise<void> {
   await program.parseAsync(argv);
 }
 
-main(process.argv).catch((e: unknown) => {
+// Errors are one line (first line, first problem, a count of the rest); `--verbose` (any
+// position) or GATEHOUSE_DEBUG=1 prints the whole message, and the stack of unexpected errors.
+const verbose = process.argv.includes('--verbose') || process.env.GATEHOUSE_DEBUG === '1';
+main(process.argv.filter((a) => a !== '--verbose')).catch((e: unknown) => {
   if (e instanceof CommanderError) process.exit(e.exitCode);
   const message = isDomainError(e) ? `${e.code}: ${e.message}` : e instanceof Error ? e.message : String(e);
-  console.error(`gatehouse: ${message}`);
+  if (verbose) {
+    console.error(`gatehouse: ${message}`);
+    if (!isDomainError(e) && e instanceof Error && e.stack) console.error(e.stack);
+    process.exit(1);
+  }
+  // Validators add code frames ("> 3 |   ...", "    |   ^ ...") under each problem: not problems.
+  const frame = /^\s*(?:>\s*)?\d*\s*\|/;
+  const [first = '', ...problems] = message.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !frame.test(l));
+  let line = first;
+  if (problems.length > 0) {
+    line += `${/[.:;]$/.test(first) ? ' ' : ': '}${problems[0]}`;
+    if (problems.length > 1) line += ` (+${problems.length - 1} more; --verbose or GATEHOUSE_DEBUG=1 shows all)`;
+  }
+  console.error(`gatehouse: ${line}`);
   process.exit(1);
 });

@@ -87,4 +87,34 @@ describe('gatehouse api import/export', () => {
     assert.equal(bad.status, 1);
     assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
   });
+
+  test('an invalid OpenAPI document: one line naming the first problem and how many more; --verbose and GATEHOUSE_DEBUG=1 show them all', () => {
+    writeFileSync(join(dataDir, 'invalid.yaml'), [
+      'openapi: 3.0.3',
+      'info: { title: Broken }',
+      'paths:',
+      '  /pets:',
+      '    get:',
+      '      parameters: [{ name: x, in: nowhere }]',
+      '      responses: { "200": { description: ok } }',
+      '  /x:',
+      '    post: { responses: 12 }',
+      '',
+    ].join('\n'));
+    const short = cli('import', join(dataDir, 'invalid.yaml'), '--data', dataDir);
+    assert.equal(short.status, 1);
+    assert.equal(short.stdout, '');
+    assert.match(short.stderr, /^gatehouse: BAD_USER_INPUT: definition: invalid OpenAPI document: .*validation failed\. REQUIRED must have required property 'version' \(\+2 more; --verbose or GATEHOUSE_DEBUG=1 shows all\)\n$/);
+
+    for (const full of [
+      cli('import', join(dataDir, 'invalid.yaml'), '--verbose', '--data', dataDir),
+      spawnSync(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'api', 'import', join(dataDir, 'invalid.yaml'), '--data', dataDir], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, GATEHOUSE_DEBUG: '1' } }),
+    ]) {
+      assert.equal(full.status, 1);
+      assert.ok(full.stderr.trim().split('\n').length > 3, full.stderr);
+      for (const problem of [/required property 'version'/, /required property 'required'/, /must be object/, /\^ version is missing here/]) assert.match(full.stderr, problem);
+    }
+    const head = cli('export', 'Broken:1.0.0', '--data', dataDir);
+    assert.equal(head.status, 1, 'nothing was imported');
+  });
 });
