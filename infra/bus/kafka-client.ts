@@ -3,13 +3,22 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import { invalidInput } from '../../domain/errors.ts';
 
-/** The topics of the distributed mode (ARCHITECTURE.md, "Two deployments"). */
-export const TOPICS = {
-  events: 'gatehouse.events',
-  gatewayMap: 'gatehouse.gateway-map',
-  requests: 'gatehouse.requests',
-  throttle: 'gatehouse.throttle',
-} as const;
+/**
+ * The topics of the distributed mode (ARCHITECTURE.md, "Two deployments"). Their prefix is
+ * `gatehouse.`; GATEHOUSE_KAFKA_TOPIC_PREFIX changes it, for several Gatehouse clusters (or
+ * test runs) sharing one broker: every topic belongs to exactly one log.
+ */
+export function topicsFor(prefix = 'gatehouse.') {
+  if (!/^[A-Za-z0-9._-]*$/.test(prefix)) throw invalidInput(`topic prefix "${prefix}" may hold only letters, digits, '.', '_' and '-'`);
+  return {
+    events: `${prefix}events`,
+    gatewayMap: `${prefix}gateway-map`,
+    requests: `${prefix}requests`,
+    throttle: `${prefix}throttle`,
+  } as const;
+}
+
+export const TOPICS = topicsFor(process.env.GATEHOUSE_KAFKA_TOPIC_PREFIX ?? 'gatehouse.');
 
 /** The subset of a pino logger the adapters use (a pino Logger fits). */
 export interface BusLogger {

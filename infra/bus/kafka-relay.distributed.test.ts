@@ -12,7 +12,7 @@ import { openMemoryEventStore } from '../eventstore/memory.ts';
 import { openSqliteEventStore } from '../eventstore/sqlite.ts';
 import { encodeEvent } from './kafka-event-codec.ts';
 import { EventGapError, startKafkaEventsSource } from './kafka-events-source.ts';
-import { lastRelayedPosition, startKafkaRelay } from './kafka-relay.ts';
+import { lastRelayedPosition, RelayResumeError, startKafkaRelay } from './kafka-relay.ts';
 import { ensureTopics, topicSpecs } from './kafka-topics.ts';
 import { appendMany, deleteTopics, kafkaBrokers, newEvent, skipWithoutKafka, testKafka, uniqueTopic, waitFor } from '../../test/distributed/support.ts';
 
@@ -112,6 +112,26 @@ describe('kafka relay (real broker)', { skip: skipWithoutKafka }, () => {
     assert.equal(got.length, total);
     got.forEach((e, i) => assert.equal(e.globalPosition, BigInt(i + 1)));
     await store.close();
+  });
+
+  test('a relay refuses a topic that holds another log (it would skip this log\'s first events)', async () => {
+    const topic = uniqueTopic('events-other-log');
+    topics.push(topic);
+    const first = openMemoryEventStore();
+    await appendMany(first, 5);
+    const r1 = await startKafkaRelay({ store: first, kafka, topic });
+    await r1.caughtUp;
+    await r1.stop();
+    const other = openMemoryEventStore(); // same positions, other events (a fresh data dir)
+    await appendMany(other, 8);
+    await assert.rejects(startKafkaRelay({ store: other, kafka, topic }), (e: unknown) => e instanceof RelayResumeError && /another log/.test(e.message));
+    const shorter = openMemoryEventStore();
+    await appendMany(shorter, 2);
+    await assert.rejects(startKafkaRelay({ store: shorter, kafka, topic }), RelayResumeError);
+    const again = await startKafkaRelay({ store: first, kafka, topic }); // the right log resumes
+    assert.equal(again.resumedFrom, 5n);
+    await again.stop();
+    await Promise.all([first.close(), other.close(), shorter.close()]);
   });
 
   test('readers drop duplicates, seek by time, and stop on a gap instead of skipping', async () => {

@@ -2,7 +2,7 @@
 // (one partition, idempotent producer). On start it reads the last message already in the
 // topic and resumes after its position, so a crash never skips an event; a retried or
 // repeated send only duplicates, which readers drop by position (kafka-events-source.ts).
-import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import type { EventStore, Subscription } from '../../domain/ports.ts';
 import { TOPICS, errorMessage, kafkaOf, silentLogger, sleep, type BusLogger, type KafkaSource } from './kafka-client.ts';
 import { encodeEvent, positionOf } from './kafka-event-codec.ts';
@@ -47,13 +47,19 @@ export class RelayResumeError extends Error {
 
 /** Position of the last event in the topic (0n when it holds none). Reads partition 0's last message. */
 export async function lastRelayedPosition(kafka: Kafka, topic: string, logger: BusLogger = silentLogger): Promise<bigint> {
+  return (await lastRelayed(kafka, topic, logger)).position;
+}
+
+/** The last message's position and, when it is an event, its eventId. */
+async function lastRelayed(kafka: Kafka, topic: string, logger: BusLogger): Promise<{ position: bigint; eventId: string | null }> {
   const p0 = (await topicOffsets(kafka, topic)).find((o) => o.partition === 0);
-  if (!p0 || p0.high === 0n) return 0n;
+  if (!p0 || p0.high === 0n) return { position: 0n, eventId: null };
   if (p0.high === p0.low) {
     throw new RelayResumeError(`${topic} is empty after retention deleted its messages: the last relayed position is unknown`);
   }
   const last = p0.high - 1n;
   let found: bigint | undefined;
+  let eventId: string | null = null;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const reader = await openTopicReader({
@@ -62,7 +68,10 @@ export async function lastRelayedPosition(kafka: Kafka, topic: string, logger: B
     async onBatch(batch) {
       for (const m of batch.messages) {
         const p = positionOf(m);
-        if (p !== undefined && (found === undefined || p > found)) found = p;
+        if (p !== undefined && (found === undefined || p > found)) {
+          found = p;
+          eventId = eventIdOf(m);
+        }
         if (BigInt(m.offset) >= last) done();
       }
     },
@@ -72,7 +81,31 @@ export async function lastRelayedPosition(kafka: Kafka, topic: string, logger: B
   clearTimeout(timeout);
   await reader.stop();
   if (found === undefined) throw new RelayResumeError(`could not read the last message of ${topic} (offset ${last})`);
-  return found;
+  return { position: found, eventId };
+}
+
+function eventIdOf(m: KafkaMessage): string | null {
+  try {
+    return (JSON.parse(m.value?.toString('utf8') ?? 'null') as { metadata?: { eventId?: string } } | null)?.metadata?.eventId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The topic must be a copy of this log: its last event must be the store's event at that
+ * position. Resuming after a position of another log (a fresh data dir, another cluster on the
+ * same broker) would silently skip this log's first events.
+ */
+async function checkSameLog(store: EventStore, topic: string, last: { position: bigint; eventId: string | null }): Promise<void> {
+  if (last.position === 0n) return;
+  const [mine] = await store.readAll({ after: last.position - 1n, limit: 1 });
+  if (!mine || mine.globalPosition !== last.position || (last.eventId !== null && mine.metadata.eventId !== last.eventId)) {
+    throw new RelayResumeError(
+      `${topic} ends with position ${last.position}${last.eventId ? ` (event ${last.eventId})` : ''}, which is not this log's event at that position: ` +
+      'the topic belongs to another log (use another topic prefix, GATEHOUSE_KAFKA_TOPIC_PREFIX, or delete the topic)',
+    );
+  }
 }
 
 interface Queued {
@@ -88,7 +121,9 @@ export async function startKafkaRelay(options: KafkaRelayOptions): Promise<Kafka
   const maxBuffered = options.maxBuffered ?? 5000;
   if (options.createTopic !== false) await ensureTopics(kafka, [topicSpecs.events({ ...options.topicSpec, topic })]);
 
-  const resumedFrom = await lastRelayedPosition(kafka, topic, logger);
+  const last = await lastRelayed(kafka, topic, logger);
+  await checkSameLog(options.store, topic, last);
+  const resumedFrom = last.position;
   logger.info({ topic, resumedFrom: resumedFrom.toString() }, 'relay resuming after the last relayed position');
 
   let producer: Producer | null = null;
