@@ -2,7 +2,7 @@
 // in memory with snapshots in views.db, the control plane on :8080 and the gateway on :8280.
 // It picks adapters from configuration and wires the ports; nothing else lives here.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -40,6 +40,8 @@ export interface EmbeddedConfig {
   adminPassword?: string;
   /** `iss` of issued tokens; default http://localhost:<http port> (or the bound host when specific). */
   issuer?: string;
+  /** GATEHOUSE_GATEWAY_URL: where clients reach the gateway (the `config` query); default where it listens. */
+  gatewayUrl?: string;
   logLevel?: string;
   logger?: Logger;
   /** Start the gateway too (default true). */
@@ -74,6 +76,19 @@ export interface Embedded {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+/** An absolute http(s) URL without trailing slashes (GATEHOUSE_ISSUER, GATEHOUSE_GATEWAY_URL). */
+function baseUrl(value: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw invalidInput(`${name} must be an absolute http(s) URL, not ${value}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidInput(`${name} must be an absolute http(s) URL, not ${value}`);
+  return value.replace(/\/+$/, '');
+}
 
 function port(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
@@ -94,6 +109,7 @@ export function configFromEnv(
     host: flags.host ?? env.GATEHOUSE_HOST ?? '0.0.0.0',
     ...(env.GATEHOUSE_ADMIN_PASSWORD ? { adminPassword: env.GATEHOUSE_ADMIN_PASSWORD } : {}),
     ...(env.GATEHOUSE_ISSUER ? { issuer: env.GATEHOUSE_ISSUER.replace(/\/+$/, '') } : {}),
+    ...(env.GATEHOUSE_GATEWAY_URL ? { gatewayUrl: baseUrl(env.GATEHOUSE_GATEWAY_URL, 'GATEHOUSE_GATEWAY_URL') } : {}),
     ...(env.KAFKA_BROKERS ? { kafkaBrokers: parseBrokers(env.KAFKA_BROKERS) } : {}),
     logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
     env,
@@ -198,8 +214,11 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       commands: keyManagerCommands(gatehouse, (p) => runner.waitForPosition(p, viewWaitMs)),
     });
 
+    let gatewayListening: { host: string; port: number } | null = null;
+    const publicConfig = { version: VERSION, issuer: issuerOf, gatewayUrl: config.gatewayUrl ?? null, gatewayListening: () => gatewayListening };
+
     const app = await createControlPlane({
-      graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs, analytics },
+      graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs, analytics, publicConfig },
       keyManager,
       ring,
       issuer: issuerOf,
@@ -245,6 +264,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       });
       closers.push(() => gw.close());
       gatewayUrl = gw.url;
+      gatewayListening = { host: gw.host, port: gw.port };
     }
 
     logger.info({ url, gatewayUrl, issuer, dataDir: config.dataDir, position: runner.position().toString() }, 'gatehouse started');

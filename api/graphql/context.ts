@@ -7,6 +7,7 @@ import type { ProjectionRunner } from '../../projections/runner.ts';
 import type { KeyManager } from '../oauth/key-manager.ts';
 import type { ControlPlaneMetrics } from '../ops/metrics.ts';
 import type { Gatehouse } from './facade.ts';
+import type { PublicConfigSource, RequestOrigin } from './public-config.ts';
 
 export interface Caller {
   username: string;
@@ -25,6 +26,8 @@ export interface GraphQLDeps {
   viewWaitMs: number;
   /** Request analytics and alerts (absent in processes that do not run them). */
   analytics?: AnalyticsService;
+  /** What the public `config` query tells clients (gateway URL, issuer, version). */
+  publicConfig: PublicConfigSource;
 }
 
 export interface GqlContext {
@@ -33,6 +36,8 @@ export interface GqlContext {
   /** Set when a token was sent but refused (expired, revoked, forged). */
   authError: string | null;
   correlationId: string;
+  /** Scheme and host the HTTP request came to (absent on WebSocket subscriptions). */
+  origin?: RequestOrigin;
 }
 
 export const CATALOG = 'catalog';

@@ -120,7 +120,7 @@ export async function graphqlPlugin(app: FastifyInstance, deps: GraphQLDeps): Pr
     validationRules: [maxFieldsRule(MAX_FIELDS_PER_OPERATION)],
     async context(request): Promise<GqlContext> {
       const { caller, authError } = await callerFrom(deps, request.headers.authorization);
-      return { deps, caller, authError, correlationId: String(request.id) };
+      return { deps, caller, authError, correlationId: String(request.id), origin: { protocol: request.protocol, hostname: request.hostname } };
     },
     subscription: {
       async onConnect(data: { payload?: Record<string, unknown> | null }) {

@@ -71,11 +71,13 @@ async function signUp(page: Page, username: string, password: string): Promise<v
 
 const state: { apiId?: string; gatewayUrl?: string } = {};
 
-/** Try-it tab of the open API page: the person's application, the gateway URL, a fresh token. */
+/** Try-it tab of the open API page: the person's application, a fresh token. The gateway URL
+ *  is the one the server reports (`config` query): nobody types it. */
 async function openTryIt(page: Page): Promise<void> {
   await page.getByRole('tab', { name: 'Try it' }).click();
   await page.getByLabel('Application').selectOption({ label: 'Sam Weather App' });
-  await page.getByLabel('Gateway URL').fill(state.gatewayUrl!);
+  await page.waitForFunction((url) => (document.querySelector('[data-testid="try-it-url"]')?.textContent ?? '').startsWith(`${url}/`), state.gatewayUrl!);
+  assert.equal(await page.getByLabel('Gateway URL').inputValue(), state.gatewayUrl);
   await page.getByRole('button', { name: 'Generate test token' }).click();
   await page.waitForFunction(() => (document.querySelector('input[autocomplete="off"].mono') as HTMLInputElement | null)?.value.startsWith('ey'));
 }
@@ -224,6 +226,8 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await subscriber.getByRole('link', { name: 'API catalogue' }).click();
     await subscriber.getByRole('link', { name: 'Weather 1.0.0' }).click();
     await subscriber.getByRole('heading', { name: /Weather/ }).waitFor();
+    // The overview shows where the API answers: the gateway this server runs, not a guessed :8280.
+    await subscriber.waitForFunction((url) => [...document.querySelectorAll('input[readonly]')].some((i) => (i as HTMLInputElement).value === url), `${state.gatewayUrl}/weather/1.0.0`);
     await subscriber.getByLabel('Application').selectOption({ label: 'Sam Weather App' });
     await subscriber.getByLabel('Tier').selectOption('Gold');
     await subscriber.getByRole('button', { name: 'Subscribe' }).click();

@@ -1,10 +1,17 @@
 // A read-only rendering of an API definition (overview and the audit tab's time travel).
+import { invocationUrls, useGatewayUrl } from '../lib/config.ts';
 import type { Api } from '../lib/types.ts';
-import { Badge, KeyValue, StatusBadge, VerbChip } from './ui.tsx';
+import { Badge, CopyField, KeyValue, StatusBadge, VerbChip } from './ui.tsx';
 
 const AUTH_SHORT: Record<string, string> = {
   APPLICATION_AND_APPLICATION_USER: 'App & user', APPLICATION: 'App', APPLICATION_USER: 'App user', NONE: 'None',
 };
+
+/** Where the API answers on the gateway: versioned, and unversioned for the default version. */
+export function InvocationUrls({ api }: { api: Pick<Api, 'context' | 'version' | 'isDefaultVersion'> }) {
+  const base = useGatewayUrl();
+  return <>{invocationUrls(base, api).map((u, i) => <CopyField key={u} label={i === 0 ? 'Versioned' : 'Default version'} value={u} />)}</>;
+}
 
 export function OperationsTable({ api }: { api: Pick<Api, 'operations'> }) {
   if (api.operations.length === 0) return <p className="muted">No resources.</p>;

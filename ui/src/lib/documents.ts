@@ -2,6 +2,8 @@
 
 export const ME = /* GraphQL */ `query Me { me { username roles } }`;
 
+export const CONFIG = /* GraphQL */ `query Config { config { gatewayUrl issuer tokenEndpoint version } }`;
+
 const API_SUMMARY = `id name context version description provider lifecycleStatus isDefaultVersion tags updatedAt streamVersion position`;
 
 export const API_FIELDS = `${API_SUMMARY}

@@ -5,11 +5,10 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { API, APPLICATIONS, API_SUBSCRIPTIONS, SUBSCRIBE } from '../../lib/documents.ts';
 import { useMutation, useQuery } from '../../lib/hooks.ts';
 import { useMe } from '../../lib/me.tsx';
-import { invocationUrls } from '../../lib/config.ts';
 import { toast } from '../../lib/toast.ts';
 import type { Api, ApiSubscription, Application } from '../../lib/types.ts';
-import { Button, Card, CopyField, Empty, ErrorBanner, Loading, PageHeader, SelectField, StatusBadge, TabPanel, Tabs, Badge } from '../../components/ui.tsx';
-import { OperationsTable } from '../../components/api-view.tsx';
+import { Button, Card, Empty, ErrorBanner, Loading, PageHeader, SelectField, StatusBadge, TabPanel, Tabs, Badge } from '../../components/ui.tsx';
+import { InvocationUrls, OperationsTable } from '../../components/api-view.tsx';
 import { TryIt } from './try-it.tsx';
 
 function SubscribePanel({ api, subscriptions, onSubscribed }: { api: Api; subscriptions: ApiSubscription[]; onSubscribed: (position: string) => void }) {
@@ -94,7 +93,7 @@ export function ApiPage() {
             <div className="stack">
               <Card title="Operations"><OperationsTable api={api} /></Card>
               <Card title="Gateway URLs">
-                {invocationUrls(api).map((u, i) => <CopyField key={u} label={i === 0 ? 'Versioned' : 'Default version'} value={u} />)}
+                <InvocationUrls api={api} />
                 <p className="muted">Security: {api.securitySchemes.join(', ')} · provided by {api.provider}</p>
               </Card>
             </div>

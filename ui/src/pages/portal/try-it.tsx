@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { tokenRequest } from '../../lib/auth.ts';
-import { gatewayUrl, setGatewayUrl } from '../../lib/config.ts';
+import { setGatewayUrl, useGatewayUrl } from '../../lib/config.ts';
 import { APPLICATION, GENERATE_API_KEY } from '../../lib/documents.ts';
 import { gql } from '../../lib/graphql.ts';
 import { useQuery } from '../../lib/hooks.ts';
@@ -48,7 +48,10 @@ export function TryIt({ api, subscriptions }: { api: Api; subscriptions: ApiSubs
   const [params, setParams] = useState<Record<string, string>>({});
   const [query, setQuery] = useState('');
   const [body, setBody] = useState('');
-  const [gateway, setGateway] = useState(gatewayUrl());
+  // What the server reports (or the person's saved override) until the person types another.
+  const reported = useGatewayUrl();
+  const [typed, setGateway] = useState<string | null>(null);
+  const gateway = typed ?? reported;
   const [result, setResult] = useState<CallResult | null>(null);
   const [callError, setCallError] = useState<string | null>(null);
   const [calling, setCalling] = useState(false);
@@ -144,7 +147,7 @@ export function TryIt({ api, subscriptions }: { api: Api; subscriptions: ApiSubs
         </div>
       </Card>
       <Card title="Request">
-        <TextField label="Gateway URL" value={gateway} onChange={(e) => setGateway(e.target.value)} hint="Where the Gatehouse gateway answers (default: this host, port 8280)." />
+        <TextField label="Gateway URL" value={gateway} onChange={(e) => setGateway(e.target.value)} hint="Where the Gatehouse gateway answers, as the server reports it. Change it to call another gateway; it is remembered in this browser." />
         <div className="form-grid">
           <SelectField label="Operation" value={String(opIndex)} onChange={(e) => { setOpIndex(Number(e.target.value)); setParams({}); }}
             options={api.operations.map((o, i) => ({ value: String(i), label: `${o.verb} ${o.target}` }))} />

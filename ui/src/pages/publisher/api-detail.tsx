@@ -7,11 +7,10 @@ import { gql } from '../../lib/graphql.ts';
 import { useMutation, useQuery } from '../../lib/hooks.ts';
 import { hasRole, useMe } from '../../lib/me.tsx';
 import { usePolicyNames } from '../../lib/policies.ts';
-import { invocationUrls } from '../../lib/config.ts';
 import { toast } from '../../lib/toast.ts';
 import type { Api } from '../../lib/types.ts';
-import { Button, Card, CopyField, ErrorBanner, KeyValue, Loading, PageHeader, StatusBadge, TabPanel, Tabs, TextArea, TextField, formatTime, splitList } from '../../components/ui.tsx';
-import { OperationsTable } from '../../components/api-view.tsx';
+import { Button, Card, ErrorBanner, KeyValue, Loading, PageHeader, StatusBadge, TabPanel, Tabs, TextArea, TextField, formatTime, splitList } from '../../components/ui.tsx';
+import { InvocationUrls, OperationsTable } from '../../components/api-view.tsx';
 import { ResourcesEditor, ScopesEditor, operationInputs, scopeInputs, toOperationDrafts, toScopeDrafts } from './resources-editor.tsx';
 import { RuntimeForm, runtimeInput, runtimeOf } from './runtime-form.tsx';
 import { LifecycleTab } from './lifecycle.tsx';
@@ -64,7 +63,7 @@ function OverviewTab({ api, onChange, canEdit }: TabProps) {
           ]} />
         </Card>
         <Card title="Gateway URLs">
-          {invocationUrls(api).map((u, i) => <CopyField key={u} label={i === 0 ? 'Versioned' : 'Default version'} value={u} />)}
+          <InvocationUrls api={api} />
         </Card>
         <Card title="Resources"><OperationsTable api={api} /></Card>
       </div>
