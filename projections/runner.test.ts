@@ -9,7 +9,7 @@ import { registerUpcaster } from '../domain/upcasting.ts';
 import { openMemoryEventStore } from '../infra/eventstore/memory.ts';
 import { openMemoryViewStore } from '../infra/views/memory.ts';
 import { openSqliteViewStore } from '../infra/views/sqlite.ts';
-import type { Projection } from './projection.ts';
+import type { Projection, ViewStore } from './projection.ts';
 import { createProjectionRunner } from './runner.ts';
 import { ProjectionFailedError, UnknownProjectionError, ViewTimeoutError } from './runner-errors.ts';
 
@@ -151,6 +151,34 @@ describe('projection runner', () => {
     const saved = JSON.parse(snap.data.toString()) as Tally;
     assert.equal(String(snap.position), saved.lastPosition);
     assert.equal(BigInt(saved.count), snap.position);
+    await runner.close();
+    await store.close();
+  });
+
+  test('count-triggered snapshots of a large view are spaced by its size (one event per 128 bytes)', async () => {
+    const store = openMemoryEventStore();
+    const saved: Array<[string, bigint]> = [];
+    const memory = openMemoryViewStore();
+    const views: ViewStore = { ...memory, save: (name, version, snap) => (saved.push([name, snap.position]), memory.save(name, version, snap)) };
+    // ~5 KB serialized: the next snapshot waits ~40 events; the tiny counter keeps every 2.
+    const counter: Projection<number> = { name: 'counter', version: 1, initialView: () => 0, apply: (v) => v + 1, serialize: String, deserialize: (d) => Number(d.toString()) };
+    const big: Projection<{ count: number; padding: string }> = {
+      name: 'big',
+      version: 1,
+      initialView: () => ({ count: 0, padding: 'x'.repeat(5_000) }),
+      apply: (v) => ({ ...v, count: v.count + 1 }),
+      serialize: (v) => JSON.stringify(v),
+      deserialize: (d) => JSON.parse(d.toString()) as { count: number; padding: string },
+    };
+    const runner = createProjectionRunner({ store, viewStore: views, projections: [counter, big], snapshotEveryEvents: 2, snapshotEveryMs: 0 });
+    await runner.start();
+    await appendN(store, 60);
+    await runner.waitForPosition(60n, 2000);
+    await runner.snapshot();
+    const positions = (name: string) => saved.filter(([n]) => n === name).map(([, p]) => Number(p));
+    assert.deepEqual(positions('counter'), Array.from({ length: 30 }, (_, i) => 2 * (i + 1)));
+    const next = 2 + Math.floor(JSON.stringify({ count: 2, padding: 'x'.repeat(5_000) }).length / 128);
+    assert.deepEqual(positions('big'), [2, next, 60], 'at 2 (the configured count), then bytes/128 events later, then on demand');
     await runner.close();
     await store.close();
   });

@@ -19,7 +19,10 @@ export interface RunnerOptions {
   projections: readonly AnyProjection[];
   /** Where snapshots live; without one, views are rebuilt from the log on every start. */
   viewStore?: ViewStore;
-  /** Snapshot a projection after this many applied events (default 10 000). */
+  /**
+   * Snapshot a projection after this many applied events (default 10 000), or after one event
+   * per SNAPSHOT_BYTES_PER_EVENT bytes of its last snapshot when that is more.
+   */
   snapshotEveryEvents?: number;
   /** ... or when it has unsaved events this old (default 30 s; 0 disables the timer). */
   snapshotEveryMs?: number;
@@ -66,6 +69,8 @@ interface Slot {
   snapshotPosition: bigint;
   /** Position of the latest snapshot handed to the view store (saved or in flight). */
   queuedPosition: bigint;
+  /** Applied events after queuedPosition that make the next snapshot due. */
+  spacing: bigint;
   origin: 'snapshot' | 'rebuilt';
   failed?: ProjectionFailedError;
 }
@@ -80,9 +85,18 @@ interface Waiter {
 
 const silent: RunnerLogger = { info() {}, warn() {}, error() {} };
 
+/**
+ * Serializing about this many bytes costs what applying one event does (≈13 ns per byte vs
+ * 1.5–5 µs per event, measured on the catalog, audit and gateway map). A view of B bytes is
+ * snapshotted again after at least B / 128 events, so count-triggered snapshots cost at most
+ * about as much as the folding between them. A fixed count made rebuilding a large log
+ * quadratic: every 10 000 events the whole view, ever larger, was serialized again.
+ */
+const SNAPSHOT_BYTES_PER_EVENT = 128;
+
 export function createProjectionRunner(options: RunnerOptions): ProjectionRunner {
   const { store, viewStore } = options;
-  const everyEvents = options.snapshotEveryEvents ?? 10_000;
+  const everyEvents = BigInt(options.snapshotEveryEvents ?? 10_000);
   const everyMs = options.snapshotEveryMs ?? 30_000;
   const log = options.logger ?? silent;
   const names = options.projections.map((p) => p.name);
@@ -94,6 +108,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     position: 0n,
     snapshotPosition: 0n,
     queuedPosition: 0n,
+    spacing: everyEvents,
     origin: 'rebuilt',
   }));
   const byName = new Map(slots.map((s) => [s.projection.name, s]));
@@ -104,6 +119,11 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
   let closed = false;
   // Saves run one after another so an older snapshot never lands after a newer one.
   let saving: Promise<void> = Promise.resolve();
+
+  const spacingAfter = (snapshotBytes: number): bigint => {
+    const bySize = BigInt(Math.floor(snapshotBytes / SNAPSHOT_BYTES_PER_EVENT));
+    return bySize > everyEvents ? bySize : everyEvents;
+  };
 
   const slotOf = (name: string): Slot => {
     const slot = byName.get(name);
@@ -126,6 +146,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       slot.position = snap.position;
       slot.snapshotPosition = snap.position;
       slot.queuedPosition = snap.position;
+      slot.spacing = spacingAfter(snap.data.length);
       slot.origin = 'snapshot';
     } catch (e) {
       slot.view = slot.projection.initialView();
@@ -155,7 +176,10 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     if (!viewStore || due.length === 0) return saving;
     // Serialize now, synchronously: the bytes and the position belong to the same moment.
     const batch = due.map((s) => ({ slot: s, position: s.position, data: toBytes(s.projection.serialize(s.view)) }));
-    for (const s of due) s.queuedPosition = s.position;
+    for (const { slot, data } of batch) {
+      slot.queuedPosition = slot.position;
+      slot.spacing = spacingAfter(data.length);
+    }
     saving = saving.then(async () => {
       for (const { slot, position, data } of batch) {
         try {
@@ -170,7 +194,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     return saving;
   }
 
-  const unsaved = (minEvents: bigint) => (s: Slot) => !s.failed && s.position - s.queuedPosition >= minEvents;
+  const unsaved = (s: Slot) => !s.failed && s.position > s.queuedPosition;
 
   async function handle(raw: RecordedEvent): Promise<void> {
     if (closed) return;
@@ -193,8 +217,9 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       }
     }
     settleWaiters();
-    const due = slots.filter(unsaved(BigInt(everyEvents)));
-    if (due.length) await enqueueSave(due);
+    let due: Slot[] | undefined;
+    for (const s of slots) if (!s.failed && s.position - s.queuedPosition >= s.spacing) (due ??= []).push(s);
+    if (due) await enqueueSave(due);
   }
 
   return {
@@ -206,7 +231,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       for (const s of slots) log.info({ projection: s.projection.name, version: s.projection.version, from: String(s.position), origin: s.origin }, 'projection starting');
       subscription = store.subscribe(handle, { after: lowest(slots) });
       if (everyMs > 0) {
-        timer = setInterval(() => void enqueueSave(slots.filter(unsaved(1n))), everyMs);
+        timer = setInterval(() => void enqueueSave(slots.filter(unsaved)), everyMs);
         timer.unref();
       }
       await subscription.caughtUp;
@@ -248,7 +273,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
     },
 
     snapshot() {
-      return enqueueSave(slots.filter(unsaved(1n)));
+      return enqueueSave(slots.filter(unsaved));
     },
 
     status() {
@@ -273,7 +298,7 @@ export function createProjectionRunner(options: RunnerOptions): ProjectionRunner
       }
       waiters = [];
       listeners.clear();
-      await enqueueSave(slots.filter(unsaved(1n)));
+      await enqueueSave(slots.filter(unsaved));
     },
   };
 }
