@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
+import type { RunningGateway } from '../gateway/server.ts';
 import { pino, type Logger } from 'pino';
 import { invalidInput } from '../domain/errors.ts';
 import type { Clock, EventStore, Randomness } from '../domain/ports.ts';
@@ -134,6 +135,9 @@ export function createLogger(level = 'info'): Logger {
   return pino({ level, base: { service: 'gatehouse' }, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
+/** Longest a readiness check waits for views (or the gateway map) to reach the log head. */
+const READY_WAIT_MS = 1_000;
+
 const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
 
 export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
@@ -214,8 +218,18 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       commands: keyManagerCommands(gatehouse, (p) => runner.waitForPosition(p, viewWaitMs)),
     });
 
-    let gatewayListening: { host: string; port: number } | null = null;
-    const publicConfig = { version: VERSION, issuer: issuerOf, gatewayUrl: config.gatewayUrl ?? null, gatewayListening: () => gatewayListening };
+    // Set once the gateway listens (it starts after the control plane: it needs the bound issuer).
+    let gateway: RunningGateway | null = null;
+    const withGateway = config.gateway !== false;
+    const publicConfig = {
+      version: VERSION,
+      issuer: issuerOf,
+      gatewayUrl: config.gatewayUrl ?? null,
+      gatewayListening: () => (gateway ? { host: gateway.host, port: gateway.port } : null),
+    };
+    /** Waits (bounded) for `reached(head)`, unless it already holds. */
+    const caughtUp = async (position: () => bigint, wait: (p: bigint, ms: number) => Promise<void>, head: bigint) =>
+      position() >= head || wait(head, READY_WAIT_MS).then(() => true, () => false);
 
     const app = await createControlPlane({
       graphql: { gatehouse, runner, store, clock, random, keyManager, metrics, viewWaitMs, analytics, publicConfig },
@@ -225,15 +239,21 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       metrics,
       logger,
       uiDir: config.uiDir ?? join(root, 'ui/dist'),
+      // Ready: every view holds the log head as of this check, a signing key exists and, in
+      // `start`, the gateway listens with its map at that head too (it is what serves traffic).
       async readiness() {
         const head = await store.headPosition();
-        const status = runner.status();
-        const failed = status.filter((s) => s.failed).map((s) => s.name);
-        let caughtUp = runner.position() >= head;
-        if (!caughtUp && failed.length === 0) {
-          caughtUp = await runner.waitForPosition(head, 1_000).then(() => true, () => false);
-        }
-        return { ready: caughtUp && failed.length === 0 && ring.keys().length > 0, headPosition: head.toString(), viewPosition: runner.position().toString(), failed };
+        const failed = runner.status().filter((s) => s.failed).map((s) => s.name);
+        const viewsReady = failed.length === 0 && await caughtUp(() => runner.position(), (p, ms) => runner.waitForPosition(p, ms), head);
+        const gw = gateway;
+        const gatewayReady = !withGateway || (gw !== null && await caughtUp(() => gw.position(), (p, ms) => gw.waitForPosition(p, ms), head));
+        return {
+          ready: viewsReady && gatewayReady && ring.keys().length > 0,
+          headPosition: head.toString(),
+          viewPosition: runner.position().toString(),
+          failed,
+          ...(withGateway ? { gateway: { listening: gw !== null, mapPosition: gw ? gw.position().toString() : null } } : {}),
+        };
       },
     });
     closers.push(() => app.close());
@@ -251,7 +271,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     }
 
     let gatewayUrl: string | null = null;
-    if (config.gateway !== false) {
+    if (withGateway) {
       const { startGateway } = await import('../gateway/server.ts');
       const gw = await startGateway({
         runner,
@@ -264,7 +284,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       });
       closers.push(() => gw.close());
       gatewayUrl = gw.url;
-      gatewayListening = { host: gw.host, port: gw.port };
+      gateway = gw;
     }
 
     logger.info({ url, gatewayUrl, issuer, dataDir: config.dataDir, position: runner.position().toString() }, 'gatehouse started');

@@ -1,4 +1,5 @@
-// Operations endpoints: liveness, readiness (the views have caught up with the log), metrics.
+// Operations endpoints: liveness, readiness (the views, and the in-process gateway when there is
+// one, have caught up with the log), metrics.
 import type { FastifyInstance } from 'fastify';
 import type { ControlPlaneMetrics } from './metrics.ts';
 
@@ -7,6 +8,8 @@ export interface Readiness {
   headPosition: string;
   viewPosition: string;
   failed: string[];
+  /** Where this process runs a gateway: whether it listens yet, and the log position of its map. */
+  gateway?: { listening: boolean; mapPosition: string | null };
 }
 
 export interface OpsDeps {

@@ -3,7 +3,7 @@
 // where `gatehouse gateway` processes on other machines follow it.
 import type { Command } from 'commander';
 import { configFromEnv, startEmbedded } from '../runtime.ts';
-import { runUntilSignal } from './start.ts';
+import { serveUntilSignal } from './start.ts';
 
 export function register(program: Command): void {
   program
@@ -12,7 +12,6 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data directory (GATEHOUSE_DATA, default ./data)')
     .option('--http-port <port>', 'control plane port (GATEHOUSE_HTTP_PORT, default 8080)')
     .option('--host <host>', 'listen address (GATEHOUSE_HOST, default 0.0.0.0)')
-    .action(async (opts: { data?: string; httpPort?: string; host?: string }) => {
-      runUntilSignal(await startEmbedded({ ...configFromEnv(process.env, opts), gateway: false }));
-    });
+    .action((opts: { data?: string; httpPort?: string; host?: string }) =>
+      serveUntilSignal(async () => startEmbedded({ ...configFromEnv(process.env, opts), gateway: false })));
 }

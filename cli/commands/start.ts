@@ -2,25 +2,60 @@
 import type { Command } from 'commander';
 import { configFromEnv, startEmbedded, type Embedded } from '../runtime.ts';
 
-/** Keeps a started runtime until SIGTERM/SIGINT, then closes it (exit 0, or 1 if closing fails). */
-export function runUntilSignal(running: Pick<Embedded, 'close' | 'logger'>): void {
+type Running = Pick<Embedded, 'close' | 'logger'>;
+
+/** Time a signalled process gets to settle its startup and close before it exits 1. */
+const SHUTDOWN_GRACE_MS = 15_000;
+
+/**
+ * Runs a role until SIGTERM/SIGINT. The handlers are installed before `start` runs, so a
+ * signal during startup is not the default death (exit 143): startup settles, then the role
+ * closes in order and the process exits 0 (1 if closing fails or takes too long). `start`
+ * may look at `stopping()` between its steps and return null to start nothing.
+ */
+export async function serveUntilSignal(start: (stopping: () => boolean) => Promise<Running | null>): Promise<void> {
+  let signal: NodeJS.Signals | null = null;
+  let running: Running | null = null;
   let closing = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (closing) return;
+  const close = () => {
+    if (closing || signal === null) return;
     closing = true;
-    running.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    running.close().then(
+    if (!running) return process.exit(0); // signalled before anything was started
+    const r = running;
+    r.logger.info({ signal }, 'shutting down');
+    r.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        running.logger.error({ err: e }, 'shutdown failed');
+        r.logger.error({ err: e }, 'shutdown failed');
         process.exit(1);
       },
     );
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal !== null) return;
+    signal = s;
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    if (running) close(); // else: once startup settles
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  try {
+    running = await start(() => signal !== null);
+  } catch (e) {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    throw e;
+  }
+  if (signal !== null) {
+    running?.logger.info({ signal }, 'signal received during startup');
+    close();
+  }
+}
+
+/** Keeps an already started runtime until SIGTERM/SIGINT, then closes it (see serveUntilSignal). */
+export function runUntilSignal(running: Running): void {
+  void serveUntilSignal(async () => running);
 }
 
 export function register(program: Command): void {
@@ -31,12 +66,13 @@ export function register(program: Command): void {
     .option('--http-port <port>', 'control plane port (GATEHOUSE_HTTP_PORT, default 8080)')
     .option('--gateway-port <port>', 'gateway port (GATEHOUSE_GATEWAY_PORT, default 8280)')
     .option('--host <host>', 'listen address (GATEHOUSE_HOST, default 0.0.0.0)')
-    .action(async (opts: { data?: string; httpPort?: string; gatewayPort?: string; host?: string }) => {
-      // A fresh clone has no ui/dist: build the portals once (GATEHOUSE_UI_BUILD=never skips it).
-      if (process.env.GATEHOUSE_UI_BUILD !== 'never') {
-        const { ensureUiBuilt } = await import('../../ui/build-if-missing.ts');
-        await ensureUiBuilt();
-      }
-      runUntilSignal(await startEmbedded(configFromEnv(process.env, opts)));
-    });
+    .action((opts: { data?: string; httpPort?: string; gatewayPort?: string; host?: string }) =>
+      serveUntilSignal(async (stopping) => {
+        // A fresh clone has no ui/dist: build the portals once (GATEHOUSE_UI_BUILD=never skips it).
+        if (process.env.GATEHOUSE_UI_BUILD !== 'never') {
+          const { ensureUiBuilt } = await import('../../ui/build-if-missing.ts');
+          await ensureUiBuilt();
+        }
+        return stopping() ? null : startEmbedded(configFromEnv(process.env, opts));
+      }));
 }
