@@ -66,20 +66,22 @@ function gatehouseStart(dataDir: string, ports: { http: number; gateway: number 
   };
 }
 
+interface ReadyBody { status: string; headPosition: string; gateway?: { listening: boolean; mapPosition: string | null } }
+
 test('/ready is READY only once the gateway listens with its map at the log head', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-ready-'));
   dirs.push(dataDir);
   const ports = { http: await freePort(), gateway: await freePort() };
   const g = gatehouseStart(dataDir, ports);
   try {
-    const seen: Array<{ status: number; gateway?: { listening: boolean; mapPosition: string | null } }> = [];
-    let ready: { headPosition: string; gateway: { listening: boolean; mapPosition: string | null } } | undefined;
+    const seen: Array<{ status: number; body: ReadyBody }> = [];
+    let ready: ReadyBody | undefined;
     const deadline = Date.now() + 30_000;
     while (!ready && Date.now() < deadline && g.child.exitCode === null) {
       try {
         const r = await fetch(`http://127.0.0.1:${ports.http}/ready`);
-        const body = await r.json() as NonNullable<typeof ready> & { status: string };
-        seen.push({ status: r.status, gateway: body.gateway });
+        const body = await r.json() as ReadyBody;
+        seen.push({ status: r.status, body });
         if (r.status === 200) ready = body;
       } catch {
         await new Promise((r) => setTimeout(r, 10)); // the control plane does not listen yet
@@ -94,7 +96,7 @@ test('/ready is READY only once the gateway listens with its map at the log head
     }
     assert.ok(ready, `never READY:\n${g.lines.join('\n')}`);
     assert.deepEqual(ready.gateway, { listening: true, mapPosition: ready.headPosition });
-    for (const s of seen.filter((x) => x.status !== 200)) assert.equal(s.status, 503, 'NOT_READY is 503');
+    for (const s of seen.filter((x) => x.status !== 200)) assert.deepEqual([s.status, s.body.status], [503, 'NOT_READY']);
   } finally {
     g.child.kill('SIGTERM');
     await g.exited;
