@@ -250,7 +250,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
       assertOpen();
       const from = readOptions.from ?? 1n;
       if (from <= 1n && readOptions.maxCount === undefined) {
-        const events = toEvents(selectWholeStream.iterate(streamId));
+        const events = toEvents(selectWholeStream.all(streamId)); // a few rows: one native call beats stepping
         return { currentStreamVersion: events.length === 0 ? 0n : events[events.length - 1]!.streamVersion, events };
       }
       const events = toEvents(selectStreamPage.iterate(streamId, Number(from < 1n ? 1n : from), readOptions.maxCount ?? NO_LIMIT));
