@@ -65,5 +65,6 @@ export async function loadRefreshFamily(store: EventStore, familyId: string): Pr
     currentHash: f.currentHash,
     exp: f.exp,
     revoked: state.status === 'REVOKED',
+    accessTokens: f.accessTokens,
   };
 }

@@ -58,7 +58,7 @@ describe('key manager', () => {
         async issueRefreshToken(f) {
           const familyId = randomUUID();
           const token = `${familyId}.${randomBytes(32).toString('base64url')}`;
-          families.set(familyId, { familyId, clientId: f.clientId, subject: f.subject, scope: f.scope, currentHash: sha256Hex(token), exp: 0, revoked: false });
+          families.set(familyId, { familyId, clientId: f.clientId, subject: f.subject, scope: f.scope, currentHash: sha256Hex(token), exp: 0, revoked: false, accessTokens: [f.accessToken] });
           used.set(familyId, []);
           return token;
         },
@@ -70,6 +70,7 @@ describe('key manager', () => {
           const next = `${fam.familyId}.${randomBytes(32).toString('base64url')}`;
           used.get(fam.familyId)!.push(fam.currentHash);
           fam.currentHash = sha256Hex(next);
+          fam.accessTokens.push(f.accessToken);
           return { refreshToken: next, subject: fam.subject, scope: fam.scope };
         },
         async revokeRefreshToken(token) { families.get(token.split('.')[0]!)!.revoked = true; },
@@ -123,6 +124,30 @@ describe('key manager', () => {
     // the rotated-away token comes back: reuse → family revoked, the newest token dies too
     await assert.rejects(km.token(portal, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, ctx), (e: unknown) => e instanceof OAuthError && e.error === 'invalid_grant');
     await assert.rejects(km.token(portal, { grant_type: 'refresh_token', refresh_token: second.refresh_token }, ctx), (e: unknown) => e instanceof OAuthError && e.error === 'invalid_grant');
+  });
+
+  test('reuse detection also revokes every access token issued from the family; a refused refresh hands out nothing', async () => {
+    const first = await km.token(basic, { grant_type: 'password', username: 'alice', password: 'pw' }, ctx);
+    const second = await km.token(basic, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, ctx);
+    const jtis = [first, second].map((t) => String(decodeJwt(t.access_token).jti));
+    const family = families.get(first.refresh_token!.split('.')[0]!)!;
+    assert.deepEqual(family.accessTokens.map((t) => t.jti), jtis, 'each access token is recorded with its refresh token');
+    assert.deepEqual(family.accessTokens.map((t) => t.exp), [first, second].map((t) => decodeJwt(t.access_token).exp));
+    for (const t of [first, second]) assert.equal((await km.introspect(basic, { token: t.access_token })).active, true);
+
+    await assert.rejects(km.token(basic, { grant_type: 'refresh_token', refresh_token: first.refresh_token }, ctx), (e: unknown) => e instanceof OAuthError && e.error === 'invalid_grant');
+    assert.deepEqual(jtis.filter((j) => revoked.has(j)), jtis);
+    for (const t of [first, second]) assert.deepEqual(await km.introspect(basic, { token: t.access_token }), { active: false });
+    assert.equal(family.accessTokens.length, 2, 'the refused rotation recorded no third token');
+  });
+
+  test('revoking a refresh token revokes the access tokens issued with its family', async () => {
+    const login = await km.token(basic, { grant_type: 'password', username: 'alice', password: 'pw' }, ctx);
+    const jti = String(decodeJwt(login.access_token).jti);
+    assert.equal(revoked.has(jti), false);
+    await km.revoke(basic, { token: login.refresh_token }, ctx);
+    assert.equal(revoked.has(jti), true);
+    assert.deepEqual(await km.introspect(basic, { token: login.access_token }), { active: false });
   });
 
   test('wrong passwords are invalid_grant and the lockout message names the lock', async () => {

@@ -39,6 +39,12 @@ export type LoginOutcome =
   | { ok: false; reason: 'INVALID_CREDENTIALS' }
   | { ok: false; reason: 'LOCKED'; lockedUntil: string };
 
+/** An access token issued with a refresh token of a family. */
+export interface IssuedAccessToken {
+  jti: string;
+  exp: number; // epoch seconds
+}
+
 export interface RefreshFamilyState {
   familyId: string;
   clientId: string;
@@ -47,6 +53,8 @@ export interface RefreshFamilyState {
   currentHash: string;
   exp: number;
   revoked: boolean;
+  /** Access tokens issued with the family's refresh tokens (revoked when the family dies). */
+  accessTokens: IssuedAccessToken[];
 }
 
 /** Everything that changes state goes through the command facade (events in the log). */
@@ -54,10 +62,13 @@ export interface KeyManagerCommands {
   /** Checks a password; records failures and lockouts as events (brute-force protection). */
   verifyPassword(username: string, password: string, ctx: RequestContext): Promise<LoginOutcome>;
   revokeToken(jti: string, exp: number | null, tokenType: 'access_token' | 'refresh_token', ctx: RequestContext): Promise<void>;
-  /** Starts a refresh-token family; the token is `<familyId>.<random>`, only its hash is kept. */
-  issueRefreshToken(f: { clientId: string; subject: string; scope: string; expiresInSeconds: number }, ctx: RequestContext): Promise<string>;
-  /** Rotates; a reused token revokes its family. Refusals are OAuthErrors (invalid_grant). */
-  rotateRefreshToken(f: { refreshToken: string; clientId: string; expiresInSeconds: number }, ctx: RequestContext): Promise<{ refreshToken: string; subject: string; scope: string }>;
+  /**
+   * Starts a refresh-token family; the token is `<familyId>.<random>`, only its hash is kept,
+   * with the jti of the access token issued alongside.
+   */
+  issueRefreshToken(f: { clientId: string; subject: string; scope: string; expiresInSeconds: number; accessToken: IssuedAccessToken }, ctx: RequestContext): Promise<string>;
+  /** Rotates (recording the new access token); a reused token revokes its family. Refusals are OAuthErrors (invalid_grant). */
+  rotateRefreshToken(f: { refreshToken: string; clientId: string; expiresInSeconds: number; accessToken: IssuedAccessToken }, ctx: RequestContext): Promise<{ refreshToken: string; subject: string; scope: string }>;
   revokeRefreshToken(refreshToken: string, ctx: RequestContext): Promise<void>;
 }
 
@@ -149,7 +160,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     return granted.length ? granted : [DEFAULT_APPLICATION_SCOPE];
   }
 
-  async function accessToken(c: Client, subject: string, scope: string, roles: string[], aut: 'APPLICATION' | 'APPLICATION_USER'): Promise<{ token: string; ttl: number }> {
+  async function accessToken(c: Client, subject: string, scope: string, roles: string[], aut: 'APPLICATION' | 'APPLICATION_USER'): Promise<{ token: string; ttl: number; issued: IssuedAccessToken }> {
     const jti = deps.random.uuid();
     if (c.kind === 'portal') {
       const ttl = DEFAULT_USER_TOKEN_TTL_S;
@@ -158,7 +169,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
         typ: 'at+jwt',
         claims: { azp: PORTAL_CLIENT_ID, client_id: PORTAL_CLIENT_ID, scope, roles, aut: 'APPLICATION_USER' },
       });
-      return { token: issued.token, ttl };
+      return { token: issued.token, ttl, issued: { jti, exp: issued.exp! } };
     }
     const r = c.record;
     const ttl = r.tokenValiditySeconds ?? DEFAULT_ACCESS_TOKEN_TTL_S;
@@ -175,7 +186,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
         application: { id: r.application.id, uuid: r.application.id, name: r.application.name, owner: r.application.owner, tier: r.application.tier },
       },
     });
-    return { token: issued.token, ttl };
+    return { token: issued.token, ttl, issued: { jti, exp: issued.exp! } };
   }
 
   const familyOf = (refreshToken: string): string | undefined => {
@@ -209,7 +220,7 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
       : grantScopes(splitScope(body.scope), outcome.roles).join(' ');
     const at = await accessToken(c, outcome.username, scope, outcome.roles, 'APPLICATION_USER');
     const refreshToken = await deps.commands.issueRefreshToken(
-      { clientId: clientId(c), subject: outcome.username, scope, expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S }, ctx);
+      { clientId: clientId(c), subject: outcome.username, scope, expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S, accessToken: at.issued }, ctx);
     return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: refreshToken };
   }
 
@@ -224,10 +235,32 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     if (requested.some((s) => !familyScopes.includes(s))) throw invalidScope('Requested scope exceeds the original grant');
     const roles = deps.userRoles(family.subject);
     if (roles === undefined) throw invalidGrant('The resource owner no longer exists');
-    const rotated = await deps.commands.rotateRefreshToken({ refreshToken: presented, clientId: clientId(c), expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S }, ctx);
-    const scope = requested.length ? requested.join(' ') : rotated.scope;
-    const at = await accessToken(c, rotated.subject, scope, roles, 'APPLICATION_USER');
+    // Signed first so the rotation records its jti; handed out only if the rotation succeeds.
+    const scope = requested.length ? requested.join(' ') : family.scope;
+    const at = await accessToken(c, family.subject, scope, roles, 'APPLICATION_USER');
+    let rotated: { refreshToken: string };
+    try {
+      rotated = await deps.commands.rotateRefreshToken({ refreshToken: presented, clientId: clientId(c), expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S, accessToken: at.issued }, ctx);
+    } catch (e) {
+      // Reuse of a rotated-away token has just revoked the family: its access tokens die with it.
+      await revokeAccessTokensOfDeadFamily(family.familyId, ctx);
+      throw e;
+    }
     return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: rotated.refreshToken };
+  }
+
+  /**
+   * When the family is revoked (reuse detected, or the refresh token revoked), the access tokens
+   * issued from it are revoked too (RFC 7009 §2.1, OAuth 2.0 Security BCP §4.14): the ones not
+   * expired yet. Revoking twice appends nothing, so a repeat is harmless.
+   */
+  async function revokeAccessTokensOfDeadFamily(familyId: string, ctx: RequestContext): Promise<void> {
+    const family = await deps.refreshFamily(familyId);
+    if (!family?.revoked) return;
+    const now = nowS();
+    for (const t of family.accessTokens) {
+      if (t.exp > now && !deps.isRevoked(t.jti)) await deps.commands.revokeToken(t.jti, t.exp, 'access_token', ctx);
+    }
   }
 
   const verifyOpts = () => ({
@@ -258,7 +291,10 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
       const familyId = familyOf(token);
       if (familyId && token.split('.').length === 2) {
         const family = await deps.refreshFamily(familyId);
-        if (family && !family.revoked && family.clientId === clientId(c)) await deps.commands.revokeRefreshToken(token, ctx);
+        if (family && !family.revoked && family.clientId === clientId(c)) {
+          await deps.commands.revokeRefreshToken(token, ctx);
+          await revokeAccessTokensOfDeadFamily(familyId, ctx);
+        }
         return;
       }
       const v = await verifyToken(deps.ring, token, verifyOpts());

@@ -8,7 +8,7 @@ import type { KeyType } from '../application/events.ts';
 import type { CommandContext } from '../command-handler.ts';
 import type { ThrottlingPolicyInput } from '../policy/decider.ts';
 import type { PolicyLevel } from '../policy/events.ts';
-import type { TokenType } from '../tokens/events.ts';
+import type { FamilyAccessToken, TokenType } from '../tokens/events.ts';
 import { adminFlows, type SigningKeyResult } from './admin.ts';
 import { apiFlows, type ChangeLifecycleArgs, type ImportOpenApiArgs } from './apis.ts';
 import { applicationFlows, type ApplicationInput, type GeneratedKeys, type IssuedApiKey } from './applications.ts';
@@ -61,8 +61,8 @@ export interface Gatehouse {
   recordLoginFailure: M<{ username: string }, { lockedUntil: string | null }>;
   changePassword: M<{ username: string; newPassword: string }>;
   revokeToken: M<{ jti: string; exp: number | null; tokenType?: TokenType | null }>;
-  issueRefreshToken: M<{ clientId: string; subject: string; scope: string; expiresInSeconds: number }, RefreshTokenResult>;
-  rotateRefreshToken: M<{ refreshToken: string; clientId: string; expiresInSeconds: number }, RefreshTokenResult>;
+  issueRefreshToken: M<{ clientId: string; subject: string; scope: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, RefreshTokenResult>;
+  rotateRefreshToken: M<{ refreshToken: string; clientId: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, RefreshTokenResult>;
   revokeRefreshToken: M<{ refreshToken: string }, { revoked: boolean; position: bigint }>;
   /** Seeds WSO2 default policies, the admin user (+ DefaultApplication) and a first signing key; idempotent. */
   bootstrap(args: { adminPassword?: string | null }, ctx?: CommandContext): Promise<BootstrapResult>;

@@ -5,7 +5,7 @@ import { DomainError } from '../errors.ts';
 import { refreshFamilyStream, tokenStream } from '../streams.ts';
 import { refreshFamilyDecider } from '../tokens/refresh-family.ts';
 import { revocationDecider } from '../tokens/revocation.ts';
-import type { TokenType } from '../tokens/events.ts';
+import type { FamilyAccessToken, TokenType } from '../tokens/events.ts';
 import { sha256Hex } from './crypto.ts';
 import type { Kit, MutationResult } from './kit.ts';
 
@@ -38,25 +38,26 @@ export function tokenFlows(kit: Kit) {
       return { id: args.jti, streamVersion: result.streamVersion, position: result.position };
     },
 
-    async issueRefreshToken(args: { clientId: string; subject: string; scope: string; expiresInSeconds: number }, ctx: CommandContext): Promise<RefreshTokenResult> {
+    /** `accessToken`: the one issued alongside, recorded so that killing the family revokes it too. */
+    async issueRefreshToken(args: { clientId: string; subject: string; scope: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, ctx: CommandContext): Promise<RefreshTokenResult> {
       const familyId = deps.random.uuid();
       const refreshToken = newToken(familyId);
       const exp = nowSeconds() + args.expiresInSeconds;
       const result = await kit.run(refreshFamilyDecider, refreshFamilyStream(familyId), {
         type: 'StartRefreshFamily',
-        data: { familyId, clientId: args.clientId, subject: args.subject, scope: args.scope, tokenHash: sha256Hex(refreshToken), exp },
+        data: { familyId, clientId: args.clientId, subject: args.subject, scope: args.scope, tokenHash: sha256Hex(refreshToken), exp, accessToken: args.accessToken ?? null },
       }, ctx);
       return { id: familyId, refreshToken, familyId, clientId: args.clientId, subject: args.subject, scope: args.scope, exp, streamVersion: result.streamVersion, position: result.position };
     },
 
     /** Rotates; a token that was already rotated away revokes its family and is refused. */
-    async rotateRefreshToken(args: { refreshToken: string; clientId: string; expiresInSeconds: number }, ctx: CommandContext): Promise<RefreshTokenResult> {
+    async rotateRefreshToken(args: { refreshToken: string; clientId: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, ctx: CommandContext): Promise<RefreshTokenResult> {
       const familyId = familyOf(args.refreshToken);
       const refreshToken = newToken(familyId);
       const exp = nowSeconds() + args.expiresInSeconds;
       const result = await kit.run(refreshFamilyDecider, refreshFamilyStream(familyId), {
         type: 'RotateRefreshToken',
-        data: { familyId, clientId: args.clientId, presentedHash: sha256Hex(args.refreshToken), tokenHash: sha256Hex(refreshToken), exp, now: nowSeconds() },
+        data: { familyId, clientId: args.clientId, presentedHash: sha256Hex(args.refreshToken), tokenHash: sha256Hex(refreshToken), exp, now: nowSeconds(), accessToken: args.accessToken ?? null },
       }, ctx);
       if (result.state.status !== 'ACTIVE') throw invalidGrant('refresh token reuse detected: every token of this grant is revoked');
       const f = result.state.family;

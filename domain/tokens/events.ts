@@ -10,6 +10,12 @@ export type TokenRevoked = {
 
 export type TokenEvent = TokenRevoked;
 
+/** An access token issued together with a refresh token of a family (revoked with the family). */
+export interface FamilyAccessToken {
+  jti: string;
+  exp: number; // epoch seconds
+}
+
 export type RefreshTokenFamilyStarted = {
   type: 'RefreshTokenFamilyStarted';
   data: {
@@ -19,12 +25,14 @@ export type RefreshTokenFamilyStarted = {
     scope: string;
     tokenHash: string;
     exp: number; // epoch seconds of the refresh token
+    /** The access token issued alongside (absent in events recorded before it was kept). */
+    accessToken?: FamilyAccessToken;
   };
 };
 
 export type RefreshTokenRotated = {
   type: 'RefreshTokenRotated';
-  data: { familyId: string; previousTokenHash: string; tokenHash: string; exp: number };
+  data: { familyId: string; previousTokenHash: string; tokenHash: string; exp: number; accessToken?: FamilyAccessToken };
 };
 
 /** REUSE_DETECTED: a rotated-away token came back (RFC 6819 §5.2.2.3): the family dies. */

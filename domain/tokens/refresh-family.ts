@@ -1,10 +1,12 @@
 // Refresh-token families (`refresh-<familyId>`): each refresh rotates the token; presenting a
 // token that was already rotated away means it leaked, so the whole family is revoked
-// (OAuth 2.0 Security BCP, refresh token rotation). Only SHA-256 hashes are recorded.
+// (OAuth 2.0 Security BCP, refresh token rotation). Only SHA-256 hashes are recorded. The jti
+// of each access token issued with a token of the family is recorded too, so that whoever
+// kills the family can revoke those access tokens as well.
 import type { Decider } from '../decider.ts';
 import { DomainError, conflict } from '../errors.ts';
-import { fail, requireText } from '../validate.ts';
-import type { RefreshFamilyEvent } from './events.ts';
+import { fail, requireInt, requireText } from '../validate.ts';
+import type { FamilyAccessToken, RefreshFamilyEvent } from './events.ts';
 
 export interface RefreshFamilySnapshot {
   familyId: string;
@@ -14,6 +16,8 @@ export interface RefreshFamilySnapshot {
   currentHash: string;
   exp: number;
   usedHashes: string[];
+  /** Access tokens issued with the family's refresh tokens, oldest first. */
+  accessTokens: FamilyAccessToken[];
 }
 
 export type RefreshFamilyState =
@@ -23,12 +27,12 @@ export type RefreshFamilyState =
 
 export type StartRefreshFamily = {
   type: 'StartRefreshFamily';
-  data: { familyId: string; clientId: string; subject: string; scope: string; tokenHash: string; exp: number };
+  data: { familyId: string; clientId: string; subject: string; scope: string; tokenHash: string; exp: number; accessToken?: FamilyAccessToken | null };
 };
 /** now: epoch seconds. A reuse yields RefreshTokenFamilyRevoked: the service appends it, then refuses. */
 export type RotateRefreshToken = {
   type: 'RotateRefreshToken';
-  data: { familyId: string; clientId: string; presentedHash: string; tokenHash: string; exp: number; now: number };
+  data: { familyId: string; clientId: string; presentedHash: string; tokenHash: string; exp: number; now: number; accessToken?: FamilyAccessToken | null };
 };
 export type RevokeRefreshFamily = { type: 'RevokeRefreshFamily'; data: { familyId: string } };
 
@@ -38,6 +42,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const invalidGrant = (message: string) => new DomainError('UNAUTHENTICATED', message, { oauthError: 'invalid_grant' });
 
 const hashOf = (field: string, h: string): string => (SHA256_HEX.test(h) ? h : fail(field, 'must be a hex SHA-256'));
+
+/** `{ accessToken }` to spread into an event, or nothing when the command carries none. */
+const accessTokenOf = (t: FamilyAccessToken | null | undefined): { accessToken?: FamilyAccessToken } =>
+  t ? { accessToken: { jti: requireText('accessToken.jti', t.jti, 200), exp: requireInt('accessToken.exp', t.exp, 1) } } : {};
 
 function decide(command: RefreshFamilyCommand, state: RefreshFamilyState): RefreshFamilyEvent[] {
   switch (command.type) {
@@ -53,6 +61,7 @@ function decide(command: RefreshFamilyCommand, state: RefreshFamilyState): Refre
           scope: c.scope,
           tokenHash: hashOf('tokenHash', c.tokenHash),
           exp: c.exp,
+          ...accessTokenOf(c.accessToken),
         },
       }];
     }
@@ -67,7 +76,7 @@ function decide(command: RefreshFamilyCommand, state: RefreshFamilyState): Refre
       }
       if (c.presentedHash !== f.currentHash) throw invalidGrant('unknown refresh token');
       if (f.exp <= c.now) throw invalidGrant('the refresh token has expired');
-      return [{ type: 'RefreshTokenRotated', data: { familyId: f.familyId, previousTokenHash: f.currentHash, tokenHash: hashOf('tokenHash', c.tokenHash), exp: c.exp } }];
+      return [{ type: 'RefreshTokenRotated', data: { familyId: f.familyId, previousTokenHash: f.currentHash, tokenHash: hashOf('tokenHash', c.tokenHash), exp: c.exp, ...accessTokenOf(c.accessToken) } }];
     }
     case 'RevokeRefreshFamily':
       return state.status === 'ACTIVE' ? [{ type: 'RefreshTokenFamilyRevoked', data: { familyId: state.family.familyId, reason: 'REVOKED' } }] : [];
@@ -77,14 +86,20 @@ function decide(command: RefreshFamilyCommand, state: RefreshFamilyState): Refre
 function evolve(state: RefreshFamilyState, event: RefreshFamilyEvent): RefreshFamilyState {
   switch (event.type) {
     case 'RefreshTokenFamilyStarted': {
-      const { tokenHash, ...rest } = event.data;
-      return { status: 'ACTIVE', family: { ...rest, currentHash: tokenHash, usedHashes: [] } };
+      const { tokenHash, accessToken, ...rest } = event.data;
+      return { status: 'ACTIVE', family: { ...rest, currentHash: tokenHash, usedHashes: [], accessTokens: accessToken ? [accessToken] : [] } };
     }
     case 'RefreshTokenRotated':
       if (state.status !== 'ACTIVE') return state;
       return {
         status: 'ACTIVE',
-        family: { ...state.family, currentHash: event.data.tokenHash, exp: event.data.exp, usedHashes: [...state.family.usedHashes, event.data.previousTokenHash] },
+        family: {
+          ...state.family,
+          currentHash: event.data.tokenHash,
+          exp: event.data.exp,
+          usedHashes: [...state.family.usedHashes, event.data.previousTokenHash],
+          accessTokens: event.data.accessToken ? [...state.family.accessTokens, event.data.accessToken] : state.family.accessTokens,
+        },
       };
     case 'RefreshTokenFamilyRevoked':
       return state.status === 'NONE' ? state : { status: 'REVOKED', family: state.family };
