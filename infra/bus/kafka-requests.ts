@@ -108,10 +108,9 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
           }
           await producer.send({
             topic, acks: -1, timeout: 5000,
-            messages: batch.map((f) => {
-              const at = Date.parse(f.timestamp);
-              return { key: keyOf(f), value: JSON.stringify(f), ...(Number.isFinite(at) ? { timestamp: String(at) } : {}) };
-            }),
+            // The record timestamp stays the send time: a fact's own (possibly old) timestamp
+            // would let time-based retention delete it before anyone read it.
+            messages: batch.map((f) => ({ key: keyOf(f), value: JSON.stringify(f) })),
           });
           buffer.splice(0, batch.length);
           published += batch.length;
