@@ -166,6 +166,20 @@ export interface RequestFact {
   errorCode: string | null; // WSO2 code, e.g. "900804"
   /** Throttle keys this request counted against (traffic manager input). */
   throttleKeys: string[];
+  /**
+   * The keys an admitted request counted against with a limit that stops (stopOnQuotaReach),
+   * each with the cluster-wide limit and the fixed window the gateway resolved: what a traffic
+   * manager sums without any policy lookup. Absent when the gateway does not report them.
+   */
+  throttleHits?: ThrottleKeyHit[];
+}
+
+/** One counted throttle key of a request fact: `[windowStart, windowEnd)` in epoch ms. */
+export interface ThrottleKeyHit {
+  key: string;
+  limit: number;
+  windowStart: number;
+  windowEnd: number;
 }
 
 /** A cluster-wide throttle decision from the traffic manager. */

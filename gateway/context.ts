@@ -2,6 +2,7 @@
 // constructor, so every request object has the same shape (V8 keeps the hot path monomorphic).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyType } from '../domain/application/events.ts';
+import type { ThrottleKeyHit } from '../domain/ports.ts';
 import type {
   GatewayMapView,
   MapApi,
@@ -55,6 +56,8 @@ export class RequestContext {
   tier: string | null = null;
   endpoint: string | null = null;
   throttleKeys: string[] = NO_KEYS;
+  /** Counted keys with their limits, for a traffic manager (when the gateway reports them). */
+  throttleHits: ThrottleKeyHit[] | null = null;
   bandwidth: BandwidthCharge[] | null = null;
 
   upstream: Upstream | null = null;

@@ -29,6 +29,13 @@ export interface GatewayConfig {
   backendJwtHeader: string;
   /** Custom-policy key templates whose traffic-manager decisions the gateway honours (900806). */
   customKeyTemplates: CompiledKeyTemplate[];
+  /** Attach throttleHits to request facts (a traffic manager sums them). */
+  reportThrottleHits: boolean;
+  /**
+   * Gateways sharing each cluster-wide limit: locally a gateway admits limit ÷ this until the
+   * traffic manager decides (WSO2's hybrid mode). 1 = the gateway enforces the whole limit.
+   */
+  localQuotaGateways: number;
 }
 
 export interface GatewayDeps {

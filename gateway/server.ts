@@ -80,6 +80,10 @@ export interface StartGatewayOptions {
   trustForwardedFor?: boolean;
   /** WSO2 custom-policy key templates, e.g. `$userId` or `$apiContext:$apiVersion:$userId`. */
   customKeyTemplates?: string[];
+  /** Attach throttleHits to request facts (default: when throttleDecisions is given). */
+  reportThrottleHits?: boolean;
+  /** Gateways sharing each cluster-wide limit (default 1: this gateway enforces it whole). */
+  localQuotaGateways?: number;
   limits?: Partial<GatewayLimits>;
   backend?: Partial<UpstreamOptions>;
   backendJwt?: Partial<BackendJwtOptions> & { header?: string };
@@ -203,6 +207,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     trustForwardedFor: opts.trustForwardedFor ?? false,
     backendJwtHeader: (opts.backendJwt?.header ?? 'X-JWT-Assertion').toLowerCase(),
     customKeyTemplates: (opts.customKeyTemplates ?? []).map(compileKeyTemplate),
+    reportThrottleHits: opts.reportThrottleHits ?? opts.throttleDecisions !== undefined,
+    localQuotaGateways: Math.max(1, Math.floor(opts.localQuotaGateways ?? 1)),
   };
   const gateway = new Gateway({
     config,

@@ -49,6 +49,7 @@ export function requestFact(ctx: RequestContext): RequestFact {
     errorType: err === null ? null : err.errorType,
     errorCode: err === null ? null : err.code,
     throttleKeys: ctx.throttleKeys,
+    throttleHits: ctx.throttleHits ?? undefined,
   };
 }
 

@@ -37,6 +37,8 @@ export function testGateway(view: GatewayMapView, config: Partial<GatewayConfig>
       trustForwardedFor: false,
       backendJwtHeader: 'x-jwt-assertion',
       customKeyTemplates: [],
+      reportThrottleHits: false,
+      localQuotaGateways: 1,
       ...config,
     },
     source: staticMapSource(view),

@@ -105,3 +105,21 @@ test('bandwidth limits are charged with the bytes of the request and response on
   throttle.complete!(first.ctx);
   assert.equal(request(gw).result, errors.subscriptionThrottled);
 });
+
+test('throttleHits: the counted keys with their cluster-wide limits and windows, admitted requests only', () => {
+  const policies = [
+    policyCreated({ level: 'SUBSCRIPTION', name: 'Thirty', requestCount: 30, timeUnit: 'MIN' }),
+    policyCreated({ level: 'APPLICATION', name: 'Soft', requestCount: 5, timeUnit: 'MIN', stopOnQuotaReach: false }),
+  ];
+  const gw = testGateway(world({ tier: 'Thirty', appTier: 'Soft', extra: policies }), { reportThrottleHits: true });
+  const { ctx } = request(gw);
+  const minute = windowAt('MIN', 1, ctx.startedAt, { start: 0, end: 0 });
+  assert.deepEqual(ctx.throttleHits, [{ key: 'app:/a:1.0.0', limit: 30, windowStart: minute.start, windowEnd: minute.end }], 'a level that never stops is not a hit');
+  assert.equal(request(testGateway(world({ tier: 'Thirty', extra: policies }))).ctx.throttleHits, null, 'not reported unless configured');
+});
+
+test('localQuotaGateways: each gateway admits its share of a cluster-wide limit', () => {
+  const gw = testGateway(world({ tier: 'Ten', extra: [policyCreated({ level: 'SUBSCRIPTION', name: 'Ten', requestCount: 10, timeUnit: 'HOUR' })] }), { localQuotaGateways: 3, reportThrottleHits: true });
+  assert.deepEqual(results(gw, 5), ['ok', 'ok', 'ok', 'ok', '900804'], 'ceil(10 / 3) = 4 locally');
+  assert.equal(request(gw).ctx.throttleHits, null, 'a refused request reports no hits');
+});

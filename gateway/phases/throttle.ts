@@ -1,9 +1,12 @@
 // Throttling with WSO2 semantics and order (§4.2): deny policies (900805), then the API-level
 // advanced policy (900800) or, when the API has none, the resource's (900802), then the
 // subscription tier with burst control first (900807, 900804), then the application tier per
-// user (900803), then custom-policy keys (900806). Keys are WSO2's (§4.1). A level refuses when a traffic-manager decision holds
-// its key or its local fixed-window counter is full (unless stopOnQuotaReach is false: then it
-// only counts). Requests are counted only once every level admitted them.
+// user (900803), then custom-policy keys (900806). Keys are WSO2's (§4.1). A level refuses when
+// a traffic-manager decision holds its key or its local fixed-window counter is full (unless
+// stopOnQuotaReach is false: then it only counts; with localQuotaGateways > 1 the local share
+// of a cluster-wide limit). Requests are counted only once every level admitted them; the
+// counted keys with their limits and windows go to the request fact as throttleHits.
+import type { ThrottleKeyHit } from '../../domain/ports.ts';
 import type { MapPolicy } from '../../projections/gateway-map/view.ts';
 import { policyOf } from '../../projections/gateway-map/query.ts';
 import type { RequestContext } from '../context.ts';
@@ -17,6 +20,9 @@ import { windowAt, type Window } from '../throttle/windows.ts';
 
 const UNAUTHENTICATED_TIER = 'Unauthenticated';
 const BYTES: Record<string, number> = { KB: 1024, MB: 1024 * 1024, GB: 1024 * 1024 * 1024 };
+
+/** Hits to report once the request is admitted (reused like `pending`). */
+let hits: ThrottleKeyHit[] = [];
 
 /** Counters to add one to once the request is admitted (reused: the phase is synchronous). */
 const pending: { counters: WindowCounters; key: string; start: number; end: number }[] = [];
@@ -60,9 +66,14 @@ function checkLevel(ctx: RequestContext, key: string, limit: Limit, bandwidth: b
   const max = bandwidth ? (limit.dataAmount === null ? null : limit.dataAmount * (BYTES[limit.dataUnit ?? 'KB'] ?? 1024)) : limit.requestCount;
   if (max === null) return undefined; // unlimited: the key is still reported in the request fact
   windowAt(limit.timeUnit, limit.unitTime, ctx.startedAt, window);
-  if (stopOnQuotaReach && gw.counters.used(key, window.start) >= max) return refuse(ctx, e, window.end);
+  const shared = gw.config.localQuotaGateways;
+  const local = shared > 1 ? Math.ceil(max / shared) : max;
+  if (stopOnQuotaReach && gw.counters.used(key, window.start) >= local) return refuse(ctx, e, window.end);
   if (bandwidth) (ctx.bandwidth ??= []).push({ key, start: window.start, end: window.end });
-  else queue(gw.counters, key, window);
+  else {
+    queue(gw.counters, key, window);
+    if (stopOnQuotaReach && gw.config.reportThrottleHits) hits.push({ key, limit: max, windowStart: window.start, windowEnd: window.end });
+  }
   return undefined;
 }
 
@@ -166,6 +177,7 @@ export const throttle: Phase = {
     const keys: string[] = [];
     ctx.throttleKeys = keys;
     pendingCount = 0;
+    if (hits.length > 0) hits = [];
     const refused = advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys) ?? customLevel(ctx, keys);
     if (refused !== undefined) {
       ctx.bandwidth = null;
@@ -174,6 +186,10 @@ export const throttle: Phase = {
     for (let i = 0; i < pendingCount; i++) {
       const p = pending[i]!;
       p.counters.add(p.key, p.start, p.end, 1);
+    }
+    if (hits.length > 0) {
+      ctx.throttleHits = hits;
+      hits = [];
     }
     return undefined;
   },
