@@ -268,6 +268,21 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
       const relay = await startKafkaRelay({ store, kafka: config.kafkaBrokers, logger: logger.child({ component: 'kafka-relay' }) });
       closers.push(() => relay.stop());
       logger.info({ brokers: config.kafkaBrokers, resumedFrom: relay.resumedFrom.toString() }, 'relaying the log to Kafka');
+      // The compacted gatehouse.gateway-map changelog: new gateways start from it instead of history.
+      const { startGatewayMapPublisher } = await import('../infra/bus/kafka-gateway-map.ts');
+      const { GATEWAY_MAP_PROJECTION } = await import('../projections/gateway-map/index.ts');
+      let lastRecordedAt: string | null = null;
+      const untrack = runner.onEvent((e) => { lastRecordedAt = e.metadata.recordedAt; });
+      const mapPublisher = await startGatewayMapPublisher({
+        kafka: config.kafkaBrokers,
+        source: {
+          view: () => runner.view(GATEWAY_MAP_PROJECTION),
+          position: () => runner.position(GATEWAY_MAP_PROJECTION),
+          recordedAt: () => lastRecordedAt,
+        },
+        logger: logger.child({ component: 'gateway-map-changelog' }),
+      });
+      closers.push(async () => { untrack(); await mapPublisher.stop(); });
     }
 
     let gatewayUrl: string | null = null;
