@@ -53,8 +53,24 @@ if (skipped.length) {
 }
 if (files.length === 0) { console.error('no test files matched'); process.exit(1); }
 
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=180000', ...files], {
-  cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' },
-});
+// Embedded suites test the embedded default: they must not see the distributed servers' variables
+// (a spawned `gatehouse start` would otherwise relay into the shared Kafka topics). Distributed
+// suites run after them, with the variables.
+const DISTRIBUTED_ENV = ['KAFKA_BROKERS', 'MONGODB_URL', 'KURRENTDB_URL', 'GATEHOUSE_EVENTSTORE', 'GATEHOUSE_KAFKA_TOPIC_PREFIX'];
+const embeddedEnv = { ...process.env, NODE_ENV: 'test' };
+for (const k of DISTRIBUTED_ENV) delete embeddedEnv[k];
+const groups = [
+  { name: 'embedded', files: files.filter((f) => !f.endsWith('.distributed.test.ts')), env: embeddedEnv },
+  { name: 'distributed', files: files.filter((f) => f.endsWith('.distributed.test.ts')), env: { ...process.env, NODE_ENV: 'test' } },
+].filter((g) => g.files.length > 0);
+
+let status = 0;
+for (const g of groups) {
+  if (groups.length > 1) console.log(`\n==== ${g.name} suites (${g.files.length} files) ====`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...g.files], {
+    cwd: root, stdio: 'inherit', env: g.env,
+  });
+  if (r.status !== 0) status = r.status ?? 1;
+}
 if (skipped.length) console.log(`\nSKIPPED ${skipped.length} suite(s); see the list at the top of this run.`);
-process.exit(r.status ?? 1);
+process.exit(status);
