@@ -310,29 +310,31 @@ async function main(): Promise<void> {
   }
   if (!nginx) log('nginx unavailable: gateway_vs_nginx_rps_ratio skipped');
 
-  // Added latency at half the gateway's load: short paced windows, direct and through the
-  // gateway alternately (drift hits both alike), the median p99 of each side compared.
+  // Added latency at half the gateway's load: short paced windows, direct, through the bare
+  // proxy and through the gateway in turn (drift hits all alike); median p99 of each. Against
+  // the direct path this is the whole extra hop; against the bare proxy, the pipeline's share.
   const rate = Math.max(500, Math.round(results.gateway!.rps / 2));
-  const pairs = QUICK ? 2 : 5;
-  const directP99: number[] = [];
-  const gatewayP99: number[] = [];
+  const pairs = QUICK ? 1 : 5;
+  const p99s = { direct: [] as number[], bare: [] as number[], gateway: [] as number[] };
   let errorsAtHalfLoad = 0;
   for (let i = 0; i < pairs; i++) {
-    const d = await paced(`${origin}/items/1`, {}, rate, 2);
-    const g = await paced(gwUrl, auth, rate, 2);
-    directP99.push(d.p99);
-    gatewayP99.push(g.p99);
-    errorsAtHalfLoad += d.errors + g.errors;
+    for (const [side, url, headers] of [['direct', `${origin}/items/1`, {}], ['bare', `http://127.0.0.1:${bare.port}/items/1`, {}], ['gateway', gwUrl, auth]] as const) {
+      const r = await paced(url, headers, rate, 2);
+      p99s[side].push(r.p99);
+      errorsAtHalfLoad += r.errors;
+    }
   }
   if (errorsAtHalfLoad > 0) log(`warning: ${errorsAtHalfLoad} errors at half load`);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  const direct = { p99: median(directP99) };
-  const through = { p99: median(gatewayP99) };
+  const direct = { p99: median(p99s.direct) };
+  const viaBare = { p99: median(p99s.bare) };
+  const through = { p99: median(p99s.gateway) };
 
   const prop = await propagation();
 
   console.log(`half_load_rps=${rate}`);
   console.log(`half_load_direct_p99_ms=${direct.p99.toFixed(3)}`);
+  console.log(`half_load_bare_proxy_p99_ms=${viaBare.p99.toFixed(3)}`);
   console.log(`half_load_gateway_p99_ms=${through.p99.toFixed(3)}`);
   console.log(`gateway_vs_bare_proxy_rps_ratio=${(results.gateway!.rps / results.bare!.rps).toFixed(3)}`);
   if (Number.isFinite(results.gateway!.cpuUsPerRequest) && Number.isFinite(results.bare!.cpuUsPerRequest)) {
@@ -340,6 +342,7 @@ async function main(): Promise<void> {
   }
   if (nginx) console.log(`gateway_vs_nginx_rps_ratio=${(results.gateway!.rps / results.nginx!.rps).toFixed(3)}`);
   console.log(`gateway_added_p99_ms=${(through.p99 - direct.p99).toFixed(3)}`);
+  console.log(`gateway_vs_bare_proxy_added_p99_ms=${(through.p99 - viaBare.p99).toFixed(3)}`);
   console.log(`publish_to_enforced_p99_ms=${prop.publish.toFixed(2)}`);
   console.log(`revoke_to_enforced_p99_ms=${prop.revoke.toFixed(2)}`);
   nginx?.stop();
