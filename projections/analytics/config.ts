@@ -3,12 +3,17 @@
 import { invalidInput } from '../../domain/errors.ts';
 
 export interface AnalyticsConfig {
-  /** How long each granularity is kept, measured back from the newest fact's time. */
+  /** How long each granularity is kept, measured back from the watermark. */
   retention: { minuteMs: number; hourMs: number; dayMs: number };
-  /** A minute is sealed (rolled into its hour and day) once the newest fact is this far past its end. */
+  /** A minute is sealed (rolled into its hour and day) once the watermark is this far past its end. */
   sealAfterMs: number;
-  /** Facts this much older than the newest one cannot be told from redeliveries: they are dropped (counted). */
+  /** Facts this much older than the watermark cannot be told from redeliveries: they are dropped (counted). */
   dedupeWindowMs: number;
+  /**
+   * Longest a source (partition × gateway) running behind the others holds the watermark back,
+   * measured from the newest fact: beyond it, its facts are late. Bounds the minutes kept open.
+   */
+  maxSourceLagMs: number;
   /** Cap on remembered request ids; beyond it the oldest minutes are forgotten and the window shrinks. */
   maxDedupeIds: number;
   /** Rows (dimension combinations) per bucket before high-cardinality dimensions fold into "(other)". */
@@ -25,6 +30,7 @@ export const DEFAULT_ANALYTICS_CONFIG: AnalyticsConfig = {
   retention: { minuteMs: 3 * HOUR, hourMs: 7 * DAY, dayMs: 90 * DAY },
   sealAfterMs: MINUTE,
   dedupeWindowMs: 5 * MINUTE,
+  maxSourceLagMs: 30 * MINUTE,
   maxDedupeIds: 1_000_000,
   maxRowsPerBucket: 1_000,
   maxTopEntries: 1_000,
@@ -45,6 +51,7 @@ export function analyticsConfig(input: AnalyticsConfigInput = {}): AnalyticsConf
   };
   positive('sealAfterMs', c.sealAfterMs);
   positive('dedupeWindowMs', c.dedupeWindowMs);
+  positive('maxSourceLagMs', c.maxSourceLagMs);
   for (const [k, v] of Object.entries(c.retention)) positive(`retention.${k}`, v);
   for (const k of ['maxDedupeIds', 'maxRowsPerBucket', 'maxTopEntries'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < 1) throw invalidInput(`analytics ${k} must be a positive integer`, { [k]: c[k] });

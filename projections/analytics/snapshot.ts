@@ -8,8 +8,12 @@ import { dimensionsOfKey, keyOf } from './dimensions.ts';
 import { flush, newCell, sparseFromJson, sparseToJson } from './histogram.ts';
 import type { Granularity } from './time.ts';
 import { createAnalyticsView, newBucket, sortedRows, type AnalyticsView, type Bucket, type IngestCounters } from './view.ts';
+import { newMark, recomputeLow, type Sources } from './watermark.ts';
 
-/** Bump when the snapshot shape changes; an older snapshot is then discarded (facts are not replayable). */
+/**
+ * Bump when the snapshot shape changes incompatibly; an older snapshot is then discarded (facts
+ * are not replayable). Additive fields (`sources`) keep the version: absent, they start empty.
+ */
 export const ANALYTICS_SNAPSHOT_VERSION = 1;
 
 interface CounterJson { other: number; tick: number; entries: [string, number, number][] }
@@ -23,10 +27,13 @@ interface RowJson {
   backendLatency: number[];
 }
 interface BucketJson { start: number; sealed: boolean; rows: RowJson[]; clients: [string, CounterJson, CounterJson, CounterJson][] }
+/** lane → [gateway, hwm, idle] sorted; `newest` is the newest fact time. */
+interface SourcesJson { newest: number | null; lanes: [string, [string, number | null, boolean][]][] }
 interface SnapshotJson {
   version: number;
   config: AnalyticsConfig;
   watermark: number | null;
+  sources?: SourcesJson;
   counters: IngestCounters;
   dedupe: { floor: number | null; minutes: [number, string[]][]; positions: [string, string][] };
   buckets: Record<Granularity, BucketJson[]>;
@@ -62,6 +69,23 @@ const bucketToJson = (b: Bucket): BucketJson => ({
     .map(([k, c]) => [k, counterToJson(c.ips), counterToJson(c.agents), counterToJson(c.platforms)]),
 });
 
+const byKey = <T>([a]: [string, T], [b]: [string, T]): number => (a < b ? -1 : a > b ? 1 : 0);
+const finiteOrNull = (n: number): number | null => (Number.isFinite(n) ? n : null);
+
+const sourcesToJson = (s: Sources): SourcesJson => ({
+  newest: finiteOrNull(s.newest),
+  lanes: [...s.lanes].sort(byKey).map(([lane, marks]) => [lane, [...marks].sort(byKey).map(([g, m]) => [g, finiteOrNull(m.hwm), m.idle])]),
+});
+
+function restoreSources(s: Sources, j: SourcesJson | undefined, watermark: number): void {
+  // A snapshot from before per-source marks: the newest fact was the watermark.
+  s.newest = j ? (j.newest ?? -Infinity) : watermark;
+  for (const [lane, marks] of j?.lanes ?? []) {
+    s.lanes.set(lane, new Map(marks.map(([g, hwm, idle]) => [g, newMark(hwm ?? -Infinity, idle)])));
+  }
+  recomputeLow(s);
+}
+
 const sortedBuckets = (m: Map<number, Bucket>): BucketJson[] =>
   [...m.values()].sort((a, b) => a.start - b.start).map(bucketToJson);
 
@@ -70,6 +94,7 @@ export function serializeAnalytics(view: AnalyticsView): string {
     version: ANALYTICS_SNAPSHOT_VERSION,
     config: view.config,
     watermark: view.watermark === -Infinity ? null : view.watermark,
+    sources: sourcesToJson(view.sources),
     counters: view.counters,
     dedupe: {
       floor: view.dedupe.floor === -Infinity ? null : view.dedupe.floor,
@@ -89,6 +114,7 @@ export function restoreAnalytics(data: string | Buffer, config: AnalyticsConfigI
   }
   const view = createAnalyticsView(analyticsConfig({ ...json.config, ...config, retention: { ...json.config.retention, ...config.retention } }));
   view.watermark = json.watermark ?? -Infinity;
+  restoreSources(view.sources, json.sources, view.watermark);
   view.counters = { ...json.counters };
   view.dedupe.floor = json.dedupe.floor ?? -Infinity;
   for (const [m, ids] of json.dedupe.minutes) {

@@ -207,11 +207,13 @@ describe('analytics projection: exactly-once in effect', () => {
   test('positioned facts (Kafka partition, offset) skip positions already applied', () => {
     const view = createAnalyticsView();
     const batch = Array.from({ length: 10 }, (_, i) => fact({ at: T0 + i }));
-    applyPositionedFacts(view, 'requests:0', 100n, batch);
-    applyPositionedFacts(view, 'requests:0', 105n, batch.slice(5)); // redelivery of 105–109
-    applyPositionedFacts(view, 'requests:1', 100n, [fact({ at: T0 })]);
+    const at = (first: bigint, n: number) => Array.from({ length: n }, (_, i) => first + BigInt(i));
+    applyPositionedFacts(view, { partition: 'requests:0', facts: batch, offsets: at(100n, 10) });
+    applyPositionedFacts(view, { partition: 'requests:0', facts: batch.slice(5), offsets: at(105n, 5) }); // redelivery of 105–109
+    applyPositionedFacts(view, { partition: 'requests:1', facts: [fact({ at: T0 })], offsets: [100n] });
     assert.equal(view.counters.applied, 11);
     assert.equal(view.counters.duplicates, 5);
+    assert.equal(view.dedupe.positions.get('requests:0'), 109n);
   });
 
   test('replaying the same facts into a fresh view gives byte-identical snapshots', () => {

@@ -4,8 +4,10 @@
 //
 // Each bucket holds one row per dimension combination (dimensions.ts) with counters and two
 // HDR histograms (total and backend latency), plus bounded top-N counters of client IPs, user
-// agents and platforms per API × application. Minutes are "open" until the newest fact is
-// `sealAfterMs` past their end; sealing adds their rows into the hour and day buckets.
+// agents and platforms per API × application. Minutes are "open" until the watermark is
+// `sealAfterMs` past their end; sealing adds their rows into the hour and day buckets. The
+// watermark is the lowest high-water mark among the active sources (watermark.ts): facts from
+// Kafka partitions and gateways that run behind one another are not late for that alone.
 // A fact for an already sealed minute (late, but inside the dedupe window) is added to the
 // minute, hour and day directly, so hour = Σ minutes and day = Σ hours always hold.
 import type { RequestFact } from '../../domain/ports.ts';
@@ -16,6 +18,10 @@ import { FOLD_LEVELS, clientKey, createInterner, dimensionsOf, factKey, fold, ke
 import { flush, mergeSparse, newCell, recordMicros, toMicros, type LatencyCell } from './histogram.ts';
 import { GRANULARITY_MS, MINUTE_MS, floorTo, type Granularity } from './time.ts';
 import { cachedUserAgentParser, type ClientAgent } from './user-agent.ts';
+import {
+  UNPOSITIONED_LANE, advanceMark, allowedWatermark, assignLanes, createSources, laneOf, markOf, sweepIdle,
+  type SourceMark, type Sources,
+} from './watermark.ts';
 
 export interface Measures {
   requests: number;
@@ -76,14 +82,21 @@ export interface AnalyticsView {
   minutes: Map<number, Bucket>;
   hours: Map<number, Bucket>;
   days: Map<number, Bucket>;
-  /** Time of the newest fact applied (epoch ms); -Infinity before the first. */
+  /**
+   * Every active source has applied facts up to here (epoch ms; -Infinity before the first):
+   * minutes seal, the dedupe window and retention move behind it. Never moves back.
+   */
   watermark: number;
+  /** High-water mark of each source (partition × gateway) and the newest fact time. */
+  sources: Sources;
   /** Starts of the minutes not sealed yet. */
   open: Set<number>;
   dedupe: DedupeState;
   counters: IngestCounters;
   /** Runtime caches, not state. */
   parseAgent: (ua: string | null) => ClientAgent;
+  /** `sealedBefore` at the last look for minutes to seal. */
+  sealChecked: number;
   intern: (s: string) => string;
 }
 
@@ -98,10 +111,12 @@ export function createAnalyticsView(config: AnalyticsConfigInput = {}): Analytic
     hours: new Map(),
     days: new Map(),
     watermark: -Infinity,
+    sources: createSources(),
     open: new Set(),
     dedupe: createDedupe(),
     counters: { applied: 0, duplicates: 0, late: 0, invalid: 0, folded: 0 },
     parseAgent: cachedUserAgentParser(),
+    sealChecked: -Infinity,
     intern: createInterner(),
   };
 }
@@ -113,47 +128,79 @@ export const bucketsOf = (view: AnalyticsView, g: Granularity): Map<number, Buck
 export const sealedBefore = (view: AnalyticsView): number =>
   view.watermark === -Infinity ? -Infinity : floorTo(view.watermark - view.config.sealAfterMs, MINUTE_MS);
 
-/** Applies facts deduplicated by requestId (window: config.dedupeWindowMs). */
+/**
+ * Applies facts that come without a position (in-process stream, tools), deduplicated by
+ * requestId (window: config.dedupeWindowMs). Each gateway is a source of its own.
+ */
 export function applyFacts(view: AnalyticsView, facts: readonly RequestFact[], observe?: FactObserver): void {
-  for (const f of facts) {
-    const t = Date.parse(f.timestamp);
-    if (Number.isNaN(t)) {
-      view.counters.invalid++;
-      continue;
-    }
-    const verdict = admit(view.dedupe, f.requestId, floorTo(t, MINUTE_MS));
-    if (verdict === 'duplicate') view.counters.duplicates++;
-    else if (verdict === 'late') view.counters.late++;
-    else applyOne(view, f, t, observe);
+  const lane = laneOf(view.sources, UNPOSITIONED_LANE);
+  for (const f of facts) admitOne(view, lane, f, observe);
+  capDedupe(view);
+}
+
+/** A batch read from one partition of a partitioned log (Kafka). */
+export interface PositionedBatch {
+  /** The partition, e.g. "gatehouse.requests:3". */
+  partition: string;
+  facts: readonly RequestFact[];
+  /** Offset of each fact in the partition, ascending. */
+  offsets: readonly bigint[];
+  /** Offset the partition's next message will get (Kafka's high watermark), when known. */
+  highWatermark?: bigint;
+}
+
+/**
+ * Applies facts read from a partitioned log: positions already applied are skipped (a
+ * redelivery after a restart or a rebalance), then facts are deduplicated by requestId like
+ * `applyFacts` (the same fact published twice). Each partition × gateway is a source.
+ */
+export function applyPositionedFacts(view: AnalyticsView, batch: PositionedBatch, observe?: FactObserver): void {
+  const d = view.dedupe;
+  const last = d.positions.get(batch.partition);
+  // The partition ends below what was applied: it was deleted and created again, its offsets are new.
+  if (last !== undefined && batch.highWatermark !== undefined && batch.highWatermark <= last) d.positions.delete(batch.partition);
+  const lane = laneOf(view.sources, batch.partition);
+  for (let i = 0; i < batch.facts.length; i++) {
+    if (positionSeen(d, batch.partition, batch.offsets[i]!)) view.counters.duplicates++;
+    else admitOne(view, lane, batch.facts[i]!, observe);
   }
+  capDedupe(view);
+}
+
+/** The partitions this consumer owns (Kafka assignment): each holds the watermark back until it delivers or goes idle. */
+export function assignPartitions(view: AnalyticsView, partitions: readonly string[]): void {
+  assignLanes(view.sources, partitions);
+  moveWatermark(view);
+}
+
+/**
+ * Sources that delivered nothing since the previous sweep stop holding the watermark back until
+ * they deliver again (called by the service every `sourceIdleMs` of its clock); may seal minutes.
+ */
+export function sweepIdleSources(view: AnalyticsView): void {
+  sweepIdle(view.sources, view.watermark - view.config.retention.minuteMs);
+  moveWatermark(view);
+}
+
+function admitOne(view: AnalyticsView, lane: Map<string, SourceMark>, f: RequestFact, observe?: FactObserver): void {
+  const t = Date.parse(f.timestamp);
+  if (Number.isNaN(t)) {
+    view.counters.invalid++;
+    return;
+  }
+  const verdict = admit(view.dedupe, f.requestId, floorTo(t, MINUTE_MS));
+  if (verdict === 'duplicate') view.counters.duplicates++;
+  else if (verdict === 'late') view.counters.late++;
+  else applyOne(view, markOf(view.sources, lane, f.gatewayId), f, t, observe);
+}
+
+function capDedupe(view: AnalyticsView): void {
   if (view.dedupe.size > view.config.maxDedupeIds) {
     advanceWindow(view.dedupe, view.watermark, view.config.dedupeWindowMs, view.config.maxDedupeIds);
   }
 }
 
-/**
- * Applies facts read from a partitioned log (Kafka): fact i sits at `firstOffset + i` of
- * `partition`, and positions already applied are skipped. No request-id window is needed.
- */
-export function applyPositionedFacts(
-  view: AnalyticsView,
-  partition: string,
-  firstOffset: bigint,
-  facts: readonly RequestFact[],
-  observe?: FactObserver,
-): void {
-  facts.forEach((f, i) => {
-    if (positionSeen(view.dedupe, partition, firstOffset + BigInt(i))) {
-      view.counters.duplicates++;
-      return;
-    }
-    const t = Date.parse(f.timestamp);
-    if (Number.isNaN(t)) view.counters.invalid++;
-    else applyOne(view, f, t, observe);
-  });
-}
-
-function applyOne(view: AnalyticsView, f: RequestFact, t: number, observe?: FactObserver): void {
+function applyOne(view: AnalyticsView, mark: SourceMark, f: RequestFact, t: number, observe?: FactObserver): void {
   view.counters.applied++;
   const minute = floorTo(t, MINUTE_MS);
   if (minute < sealedBefore(view)) applyLate(view, f, t, minute);
@@ -167,8 +214,16 @@ function applyOne(view: AnalyticsView, f: RequestFact, t: number, observe?: Fact
     record(view, bucket, f);
   }
   observe?.(f, t);
-  if (t > view.watermark) {
-    view.watermark = t;
+  if (t > mark.hwm) {
+    advanceMark(view.sources, mark, t);
+    moveWatermark(view);
+  } else mark.touched = true;
+}
+
+function moveWatermark(view: AnalyticsView): void {
+  const w = allowedWatermark(view.sources, view.config.maxSourceLagMs);
+  if (w > view.watermark) {
+    view.watermark = w;
     sealDue(view);
   }
 }
@@ -298,6 +353,9 @@ function sealDue(view: AnalyticsView): void {
     advanceWindow(view.dedupe, view.watermark, c.dedupeWindowMs, c.maxDedupeIds);
   }
   const before = sealedBefore(view);
+  // Minutes open since the last check start at or after the `before` of that check.
+  if (before === view.sealChecked) return;
+  view.sealChecked = before;
   let due = false;
   for (const minute of view.open) if (minute < before) due = true;
   if (!due) return;
