@@ -32,6 +32,20 @@ const removeFrom = (m: Map<string, Set<string>>, key: string, id: string): void 
   if (set.size === 0) m.delete(key);
 };
 
+const addToList = (m: Map<string, string[]>, key: string, id: string): void => {
+  const list = m.get(key);
+  if (!list) m.set(key, [id]);
+  else if (!list.includes(id)) list.push(id);
+};
+
+const removeFromList = (m: Map<string, string[]>, key: string, id: string): void => {
+  const list = m.get(key);
+  const at = list ? list.indexOf(id) : -1;
+  if (at < 0) return;
+  if (list!.length === 1) m.delete(key);
+  else list!.splice(at, 1);
+};
+
 const sameStrings = (a: readonly string[], b: readonly string[]): boolean => {
   if (a === b) return true;
   if (a.length !== b.length) return false;
@@ -78,13 +92,9 @@ function indexScopes(view: CatalogView, api: ApiRecord): void {
 
 export function unindexApi(view: CatalogView, api: ApiRecord): void {
   const ix = view.index;
-  const key = ix.apiSortKey.get(api.id);
-  if (key !== undefined) {
-    ix.apiOrder.delete(key);
-    ix.apiSortKey.delete(api.id);
-  }
+  ix.apiOrder.delete(apiSortKey(api));
   ix.apiText.delete(api.id);
-  removeFrom(ix.apisByName, api.name.toLowerCase(), api.id);
+  removeFromList(ix.apisByName, api.name.toLowerCase(), api.id);
   const cv = contextVersionKey(api.context, api.version);
   if (ix.apiByContextVersion.get(cv) === api.id) ix.apiByContextVersion.delete(cv);
   unindexScopes(view, api);
@@ -92,7 +102,7 @@ export function unindexApi(view: CatalogView, api: ApiRecord): void {
 
 /**
  * (Re)indexes an API record; `previous` is the record it replaces, if any. With `keepOrder`
- * false the sort key is recorded but apiOrder is left to the caller (a bulk load sorts once).
+ * false apiOrder is left to the caller (a bulk load sorts once).
  */
 export function indexApi(view: CatalogView, api: ApiRecord, previous?: ApiRecord, keepOrder = true): void {
   const ix = view.index;
@@ -100,18 +110,15 @@ export function indexApi(view: CatalogView, api: ApiRecord, previous?: ApiRecord
     unindexApi(view, previous);
     previous = undefined;
   }
-  const oldKey = previous === undefined ? undefined : ix.apiSortKey.get(previous.id);
-  const key = previous !== undefined && oldKey !== undefined && previous.name === api.name && previous.version === api.version ? oldKey : apiSortKey(api);
-  if (key !== oldKey) {
-    if (oldKey !== undefined) ix.apiOrder.delete(oldKey);
-    if (keepOrder) ix.apiOrder.add(key);
-    ix.apiSortKey.set(api.id, key);
+  if (keepOrder && (previous === undefined || previous.name !== api.name || previous.version !== api.version)) {
+    if (previous !== undefined) ix.apiOrder.delete(apiSortKey(previous));
+    ix.apiOrder.add(apiSortKey(api));
   }
   ix.apiText.set(api.id, searchText(api, previous, ix.apiText.get(api.id)));
 
   if (previous === undefined || previous.name.toLowerCase() !== api.name.toLowerCase()) {
-    if (previous !== undefined) removeFrom(ix.apisByName, previous.name.toLowerCase(), api.id);
-    addTo(ix.apisByName, api.name.toLowerCase(), api.id);
+    if (previous !== undefined) removeFromList(ix.apisByName, previous.name.toLowerCase(), api.id);
+    addToList(ix.apisByName, api.name.toLowerCase(), api.id);
   }
   if (previous === undefined || previous.context !== api.context || previous.version !== api.version) {
     if (previous !== undefined) {
@@ -152,7 +159,7 @@ export function rebuildIndex(view: CatalogView): void {
   view.index = emptyIndex();
   for (const api of view.apis.values()) indexApi(view, api, undefined, false);
   // One sort for a whole load instead of n insertions; same order.
-  view.index.apiOrder = SortedKeys.fromSorted([...view.index.apiSortKey.values()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  view.index.apiOrder = SortedKeys.fromSorted([...view.apis.values()].map(apiSortKey).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   for (const app of view.applications.values()) indexApplication(view, app);
   for (const sub of view.subscriptions.values()) indexSubscription(view, sub);
 }

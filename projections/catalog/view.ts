@@ -193,10 +193,10 @@ export interface SigningKeyRecord extends Versioned {
 export interface CatalogIndex {
   /** Sort keys of every API (`name\0version\0id`, name lower-cased), ascending. */
   apiOrder: SortedKeys;
-  apiSortKey: Map<string, string>;
   /** Lower-cased text per API for search. */
   apiText: Map<string, ApiSearchText>;
-  apisByName: Map<string, Set<string>>;
+  /** Lower-cased name → ids of its versions (a short list: a Set per name cost ~400 bytes per API). */
+  apisByName: Map<string, string[]>;
   apiByContextVersion: Map<string, string>;
   /** Scope name → API id → roles the API binds it to. */
   scopeRoles: Map<string, Map<string, string[]>>;
@@ -243,7 +243,6 @@ export const contextVersionKey = (context: string, version: string): string => `
 export function emptyIndex(): CatalogIndex {
   return {
     apiOrder: new SortedKeys(),
-    apiSortKey: new Map(),
     apiText: new Map(),
     apisByName: new Map(),
     apiByContextVersion: new Map(),
