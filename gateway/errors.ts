@@ -73,9 +73,6 @@ export const errors: { readonly [K in ErrorKey]: GatewayError } = Object.fromEnt
   (Object.entries(CATALOG) as [ErrorKey, Entry][]).map(([k, e]) => [k, build(k, e)]),
 ) as { [K in ErrorKey]: GatewayError };
 
-export const isGatewayError = (x: unknown): x is GatewayError =>
-  typeof x === 'object' && x !== null && 'code' in x && 'body' in x && 'status' in x && 'errorType' in x;
-
 /** The raw HTTP response for errors raised before a request object exists (node's clientError). */
 export function rawErrorResponse(e: GatewayError): string {
   return (
