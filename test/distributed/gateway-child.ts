@@ -1,7 +1,9 @@
 // A distributed gateway process for the cluster test: the real gateway (gateway/server.ts)
 // fed by Kafka instead of the log — createKafkaGatewayFeed (changelog + gatehouse.events),
 // request facts to gatehouse.requests, decisions from gatehouse.throttle. This is the
-// composition `gatehouse gateway` needs when KAFKA_BROKERS is set. Prints {"url": ...}.
+// composition `gatehouse gateway` needs when KAFKA_BROKERS is set. GATEHOUSE_GATEWAY_COUNT
+// (default 1) is its localQuotaGateways: the local share of a cluster-wide limit is
+// ceil(limit / count) until the traffic manager decides. Prints {"url": ...}.
 import pino from 'pino';
 import { createKafka, parseBrokers } from '../../infra/bus/kafka-client.ts';
 import { createKafkaGatewayFeed } from '../../infra/bus/kafka-gateway-feed.ts';
@@ -22,6 +24,7 @@ const gateway = await startGateway({
   host: '127.0.0.1',
   issuer: process.env.GATEHOUSE_ISSUER!,
   gatewayId: process.env.GATEWAY_ID ?? 'gw',
+  localQuotaGateways: Number(process.env.GATEHOUSE_GATEWAY_COUNT ?? 1),
   logger,
 });
 process.stdout.write(`${JSON.stringify({ url: gateway.url })}\n`);
