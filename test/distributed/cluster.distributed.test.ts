@@ -3,85 +3,32 @@
 // gateway fed by createKafkaGatewayFeed), and `gatehouse traffic-manager`, all separate
 // processes sharing a topic prefix of their own. Publish → both serve; revoke → both refuse;
 // kill the control plane → both keep serving and catch up after its restart; kill a gateway →
-// a new one serves the current state; a 30/min tier hammered through both gateways.
-import { spawn, type ChildProcess } from 'node:child_process';
+// a new one serves the current state; a 30/min tier hammered through both gateways admits 30
+// (each gateway's local share is ceil(30 / 2)), and a `gatehouse gateway` CLI process that
+// counted nothing for the key refuses it on the traffic manager's decision alone.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { topicsFor } from '../../infra/bus/kafka-client.ts';
 import { startBackend, type RunningBackend } from '../support/backend.ts';
 import { gqlOk, login } from '../support/gql.ts';
+import * as rig from './cluster-rig.ts';
+import { enterMinuteWindow, hammer, status, stop, type ClusterConfig, type Proc } from './cluster-rig.ts';
 import { deleteTopics, kafkaBrokers, skipWithoutKafka, testKafka, waitFor } from './support.ts';
 
-const root = new URL('../../', import.meta.url).pathname;
-const ISSUER = 'http://gatehouse.cluster.test';
 const PASSWORD = 'admin-Pa55word!';
 const prefix = `gatehouse.test.cluster-${randomUUID().slice(0, 8)}.`;
-
-interface Proc {
-  child: ChildProcess;
-  lines: string[];
-  url: string;
-}
-
-function spawnRole(args: string[], env: Record<string, string>, urlOf: (line: string) => string | undefined): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: root,
-    env: { ...process.env, KAFKA_BROKERS: kafkaBrokers!.join(','), GATEHOUSE_KAFKA_TOPIC_PREFIX: prefix, GATEHOUSE_ISSUER: ISSUER, GATEHOUSE_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${lines.slice(-20).join('\n')}`)), 90_000);
-    const onLine = (line: string) => {
-      lines.push(line);
-      const url = urlOf(line);
-      if (url) {
-        clearTimeout(timer);
-        resolve({ child, lines, url });
-      }
-    };
-    createInterface({ input: child.stdout! }).on('line', onLine);
-    createInterface({ input: child.stderr! }).on('line', onLine);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(' ')} exited with ${code}:\n${lines.slice(-20).join('\n')}`));
-    });
-  });
-}
-
-const startControlPlane = (dataDir: string) =>
-  spawnRole(['cli/main.ts', 'control-plane'], { GATEHOUSE_DATA: dataDir, GATEHOUSE_HTTP_PORT: '0', GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_ADMIN_PASSWORD: PASSWORD, GATEHOUSE_UI_BUILD: 'never' },
-    (l) => /^Gatehouse listening: control plane (\S+?)(?:,|$)/.exec(l)?.[1]);
 // Two gateways share each cluster-wide limit: each admits ceil(limit / 2) locally until the traffic manager decides.
-const GATEWAY_COUNT = '2';
-const startGatewayProc = (id: string) =>
-  spawnRole(['test/distributed/gateway-child.ts'], { GATEWAY_ID: id, GATEHOUSE_GATEWAY_COUNT: GATEWAY_COUNT }, (l) => /^\{"url":"([^"]+)"\}$/.exec(l)?.[1]);
-/** `gatehouse gateway` itself, Kafka-fed because KAFKA_BROKERS is set. */
-const startCliGateway = (dataDir: string) =>
-  spawnRole(['cli/main.ts', 'gateway', '--data', dataDir, '--port', '0', '--host', '127.0.0.1', '--gateway-id', 'gw-4', '--gateways', GATEWAY_COUNT], {},
-    (l) => /"msg":"gateway started"/.test(l) ? /"url":"([^"]+)"/.exec(l)?.[1] : undefined);
+const cluster: ClusterConfig = { brokers: kafkaBrokers ?? [], prefix, issuer: 'http://gatehouse.cluster.test', adminPassword: PASSWORD, gatewayCount: 2 };
+const startControlPlane = (dataDir: string) => rig.startControlPlane(cluster, dataDir);
+const startGatewayProc = (id: string) => rig.startGatewayProc(cluster, id);
+const startCliGateway = (dataDir: string) => rig.startCliGateway(cluster, 'gw-4', dataDir);
+const startTrafficManager = () => rig.startTrafficManager(cluster);
 /** Time the hammer test needs inside one minute window; it waits for the next minute when less is left. */
 const WINDOW_MARGIN_MS = 25_000;
-const startTrafficManager = () =>
-  spawnRole(['cli/main.ts', 'traffic-manager', '--port', '0', '--host', '127.0.0.1'], {}, (l) => /"msg":"traffic manager started"/.test(l) ? /"url":"([^"]+)"/.exec(l)?.[1] : undefined);
-
-async function stop(p: Proc | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return p?.child.exitCode ?? null;
-  const exited = new Promise<number | null>((r) => p.child.once('exit', (code) => r(code)));
-  p.child.kill(signal);
-  return exited;
-}
-
-async function status(gateway: Proc, path: string, token?: string): Promise<number> {
-  const res = await fetch(`${gateway.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  await res.arrayBuffer();
-  return res.status;
-}
 
 describe('distributed cluster: control plane + 2 gateways + traffic manager over Kafka', { skip: skipWithoutKafka }, () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cluster-'));
@@ -185,9 +132,7 @@ describe('distributed cluster: control plane + 2 gateways + traffic manager over
     gw4 = await startCliGateway(gw4Data);
 
     // Everything below must fall in one fixed minute window (the gateways' windows are wall-clock minutes).
-    const intoMinute = Date.now() % 60_000;
-    if (intoMinute > 60_000 - WINDOW_MARGIN_MS) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
-    const windowEnd = Date.now() - (Date.now() % 60_000) + 60_000;
+    const windowEnd = await enterMinuteWindow(WINDOW_MARGIN_MS);
 
     // gw1 learns the subscription first (its admitted probe counts like any other request) …
     const gateways = [gw1!, gw3!];
@@ -205,15 +150,7 @@ describe('distributed cluster: control plane + 2 gateways + traffic manager over
     }
 
     // 100 requests, 50 per gateway, 4 concurrent on each, both gateways at once.
-    const statuses = new Map<number, number>();
-    const perGateway = [0, 0];
-    await Promise.all(gateways.flatMap((gw, g) => Array.from({ length: 4 }, async (_, w) => {
-      for (let i = w; i < 50; i += 4) {
-        const s = await status(gw, `/orders/1.0.0/items/${g}-${i}`, access);
-        statuses.set(s, (statuses.get(s) ?? 0) + 1);
-        if (s === 200) perGateway[g]!++;
-      }
-    })));
+    const { statuses, admittedPerGateway: perGateway } = await hammer(gateways, '/orders/1.0.0/items/', access, 50, 4);
     const admitted = probeAdmitted + (statuses.get(200) ?? 0);
     console.log(`# cluster_limit_admitted=${admitted} cluster_limit_allowed=30 (per gateway ${perGateway.join(' + ')} + ${probeAdmitted} probe; statuses ${JSON.stringify(Object.fromEntries(statuses))})`);
     assert.deepEqual([...statuses.keys()].filter((s) => s !== 200 && s !== 429), [], 'only 200 and 429');
