@@ -2,13 +2,16 @@
 // Kafka (gatehouse.requests, consumer group `gatehouse-analytics`), folds them into the
 // analytics view, runs the alert detectors and appends their events to the log of record, and
 // saves view + detectors as a snapshot: in MongoDB when MONGODB_URL is set (the control plane
-// then serves them in follow mode), else in <data>/views.db.
+// then serves them in follow mode), else in <data>/views.db. The snapshot holds the offsets it
+// covers, and the consumer group's offsets are committed only after it is saved: a crash
+// (even kill -9) re-reads from the last snapshot, and positions drop what it already holds.
 // In the embedded deployment (`gatehouse start`) the same service runs in-process instead.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Clock, RequestStream } from '../../domain/ports.ts';
+import { invalidInput } from '../../domain/errors.ts';
+import type { Clock } from '../../domain/ports.ts';
 import { parseBrokers } from '../../infra/bus/kafka-client.ts';
 import { createKafkaRequestStream } from '../../infra/bus/kafka-requests.ts';
 import { openConfiguredEventStore } from '../../infra/eventstore/open.ts';
@@ -27,6 +30,10 @@ interface WorkerOptions {
   /** Default gatehouse.requests. */
   topic?: string;
   fromBeginning?: boolean;
+  /** Snapshot (and offset commit) period, ms (default 60 000). */
+  snapshotEveryMs?: number;
+  /** A partition or gateway silent this long stops holding the watermark back, ms (default 10 000). */
+  sourceIdleMs?: number;
 }
 
 /** The MongoDB ViewStore when the adapter is in this build (infra/views/mongo.ts). */
@@ -66,7 +73,7 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
     closers.push(() => store.close());
     const viewStore = env.MONGODB_URL ? await openMongoViews(env.MONGODB_URL) : openSqliteViewStore({ path: join(dataDir, 'views.db') });
     closers.push(() => viewStore.close());
-    const requests: RequestStream = await createKafkaRequestStream({
+    const requests = await createKafkaRequestStream({
       kafka: brokers,
       consumerGroup: options.group,
       ...(options.topic ? { topic: options.topic } : {}),
@@ -81,6 +88,8 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
       viewStore,
       clock,
       random: { uuid: randomUUID, token: (n) => randomBytes(n).toString('base64url') },
+      ...(options.snapshotEveryMs !== undefined ? { snapshotEveryMs: options.snapshotEveryMs } : {}),
+      ...(options.sourceIdleMs !== undefined ? { sourceIdleMs: options.sourceIdleMs } : {}),
       logger: logger.child({ component: 'analytics' }),
     });
     await service.start();
@@ -93,6 +102,12 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
   }
 }
 
+function msOption(name: string, value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw invalidInput(`${name} must be a whole number of milliseconds`, { [name]: value });
+  return ms;
+}
+
 export function register(program: Command): void {
   program
     .command('analytics-worker')
@@ -101,14 +116,20 @@ export function register(program: Command): void {
     .option('--group <id>', 'Kafka consumer group (workers in one group share the partitions)', ANALYTICS_CONSUMER_GROUP)
     .option('--topic <name>', 'request facts topic (default gatehouse.requests)')
     .option('--no-from-beginning', 'a new consumer group starts at the newest facts instead of the oldest kept')
+    .option('--snapshot-every <ms>', 'how often the view is saved and the Kafka offsets committed', '60000')
+    .option('--source-idle <ms>', 'a partition or gateway silent this long stops holding back the sealing of minutes', '10000')
     .addHelpText('after', [
       '',
       'Environment: KAFKA_BROKERS (required), MONGODB_URL (views in MongoDB), GATEHOUSE_EVENTSTORE /',
       'KURRENTDB_URL (where alert events are appended), GATEHOUSE_LOG_LEVEL.',
-      'Facts are deduplicated by requestId within a 5-minute window, so a redelivered batch is not',
-      'counted twice; the view and the alert detectors are saved every minute and on shutdown.',
+      'Facts are deduplicated by partition offset and by requestId (5-minute window), so a redelivered',
+      'or republished fact is not counted twice. Minutes are sealed (and judged by the alert detectors)',
+      'once every partition and gateway has passed them, so partitions read at different paces and',
+      'gateway clocks minutes apart are counted in full. The view and the detectors are saved every',
+      'minute and on shutdown; the consumer offsets are committed only once a snapshot holds them.',
     ].join('\n'))
-    .action(async (opts: WorkerOptions) => {
-      runUntilSignal(await startAnalyticsWorker(opts));
+    .action(async (opts: Omit<WorkerOptions, 'snapshotEveryMs' | 'sourceIdleMs'> & { snapshotEvery: string; sourceIdle: string }) => {
+      const { snapshotEvery, sourceIdle, ...rest } = opts;
+      runUntilSignal(await startAnalyticsWorker({ ...rest, snapshotEveryMs: msOption('--snapshot-every', snapshotEvery), sourceIdleMs: msOption('--source-idle', sourceIdle) }));
     });
 }

@@ -2,7 +2,9 @@
 // ever waiting (a bounded buffer sent in batches; when the broker is slow or away the buffer
 // fills and further facts are dropped and counted), consumers in a group share the partitions
 // (facts are keyed by API, so one API's traffic stays in one partition, in order).
-import { Partitioners, type Consumer, type Producer } from 'kafkajs';
+// `subscribePositioned` hands each batch with its partition and offsets and commits only what the
+// subscriber says is safely kept (the analytics worker: once its snapshot holds those offsets).
+import { Partitioners, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { RequestFact, RequestStream } from '../../domain/ports.ts';
 import { TOPICS, errorMessage, kafkaOf, silentLogger, sleep, type BusLogger, type KafkaSource } from './kafka-client.ts';
@@ -34,6 +36,25 @@ export interface KafkaRequestStreamOptions {
   topicSpec?: Partial<TopicSpec>;
 }
 
+/** A batch of one partition: fact i sits at offsets[i] (undecodable messages are left out). */
+export interface RequestFactBatch {
+  /** "<topic>:<partition>" */
+  partition: string;
+  facts: RequestFact[];
+  offsets: bigint[];
+  /** The offset the partition's next message will get. */
+  highWatermark: bigint;
+}
+
+export interface PositionedRequestSubscription {
+  stop(): Promise<void>;
+  /**
+   * Commits, for the partitions this member owns now, the offset after each given one
+   * ("<topic>:<partition>" → last offset kept); other partitions and topics are ignored.
+   */
+  commit(positions: ReadonlyMap<string, bigint>): Promise<void>;
+}
+
 export interface KafkaRequestStream extends RequestStream {
   /** Facts waiting to be sent. */
   readonly buffered: number;
@@ -45,6 +66,15 @@ export interface KafkaRequestStream extends RequestStream {
   readonly registry: Registry;
   /** Sends what is buffered now; resolves when the buffer is empty or `timeoutMs` passed. */
   flush(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Like `subscribe` (same consumer group), but batches come with their partition and offsets
+   * and nothing is committed automatically: a restarted member resumes from the last `commit`.
+   * `onAssignment` gets the member's partitions ("<topic>:<partition>") after each rebalance.
+   */
+  subscribePositioned(
+    handler: (batch: RequestFactBatch) => Promise<void>,
+    hooks?: { onAssignment?(partitions: string[]): void },
+  ): Promise<PositionedRequestSubscription>;
 }
 
 const defaultKey = (f: RequestFact): string => f.apiId ?? f.apiContext ?? '-';
@@ -140,6 +170,57 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
     }
   }
 
+  /** One member of the consumer group, handing decoded batches to `onBatch`. */
+  async function consume(spec: {
+    autoCommit: boolean;
+    onBatch(batch: RequestFactBatch): Promise<void>;
+    onAssignment?(partitions: number[]): void;
+  }): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
+    const consumer = kafka.consumer({
+      groupId: options.consumerGroup ?? 'gatehouse-requests',
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      // A member lost with a broker restart is replaced within 10 s, not the default 30.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[topic] ?? [];
+      options.onAssignment?.(partitions);
+      spec.onAssignment?.(partitions);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false });
+    await consumer.run({
+      autoCommit: spec.autoCommit,
+      eachBatchAutoResolve: true,
+      eachBatch: async ({ batch, isRunning, isStale }: EachBatchPayload) => {
+        if (!isRunning() || isStale() || batch.messages.length === 0) return;
+        const facts: RequestFact[] = [];
+        const offsets: bigint[] = [];
+        for (const m of batch.messages) {
+          try {
+            if (m.value) {
+              facts.push(JSON.parse(m.value.toString('utf8')) as RequestFact);
+              offsets.push(BigInt(m.offset));
+            }
+          } catch {
+            logger.warn({ topic, offset: m.offset, partition: batch.partition }, 'undecodable request fact skipped');
+          }
+        }
+        await spec.onBatch({ partition: `${topic}:${batch.partition}`, facts, offsets, highWatermark: BigInt(batch.highWatermark) });
+      },
+    });
+    consumers.add(consumer);
+    return {
+      consumer,
+      async stop() {
+        if (!consumers.delete(consumer)) return;
+        await consumer.disconnect(); // with autoCommit, commits the offsets of handled batches
+      },
+    };
+  }
+
   async function flush(timeoutMs = 5000): Promise<boolean> {
     if (buffer.length === 0 && !sending) return true;
     const done = new Promise<boolean>((r) => emptied.push(() => r(true)));
@@ -161,45 +242,46 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
       schedule(buffer.length >= maxBatch ? 0 : lingerMs);
     },
     async subscribe(handler) {
-      const consumer = kafka.consumer({
-        groupId: options.consumerGroup ?? 'gatehouse-requests',
-        allowAutoTopicCreation: false,
-        maxWaitTimeInMs: 100,
-        // A member lost with a broker restart is replaced within 10 s, not the default 30.
-        sessionTimeout: 10_000,
-        heartbeatInterval: 1000,
-      });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        options.onAssignment?.(payload.memberAssignment[topic] ?? []);
-      });
-      await consumer.connect();
-      await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false });
-      await consumer.run({
+      const { stop } = await consume({
         autoCommit: true,
-        eachBatchAutoResolve: true,
-        eachBatch: async ({ batch, isRunning, isStale }) => {
-          if (!isRunning() || isStale() || batch.messages.length === 0) return;
-          const facts: RequestFact[] = [];
-          for (const m of batch.messages) {
-            try {
-              if (m.value) facts.push(JSON.parse(m.value.toString('utf8')) as RequestFact);
-            } catch {
-              logger.warn({ topic, offset: m.offset, partition: batch.partition }, 'undecodable request fact skipped');
-            }
-          }
+        async onBatch(batch) {
           try {
-            await handler(facts);
+            await handler(batch.facts);
           } catch (e) {
             // Telemetry: a failing subscriber loses the batch rather than stalling the partition.
-            logger.error({ topic, err: errorMessage(e), facts: facts.length }, 'request fact subscriber failed');
+            logger.error({ topic, err: errorMessage(e), facts: batch.facts.length }, 'request fact subscriber failed');
           }
         },
       });
-      consumers.add(consumer);
+      return { stop };
+    },
+    async subscribePositioned(handler, hooks = {}) {
+      let owned = new Set<number>();
+      const { consumer, stop } = await consume({
+        autoCommit: false,
+        onAssignment(partitions) {
+          owned = new Set(partitions);
+          hooks.onAssignment?.(partitions.map((p) => `${topic}:${p}`));
+        },
+        async onBatch(batch) {
+          try {
+            await handler(batch);
+          } catch (e) {
+            // Telemetry, as in subscribe: the batch is lost rather than stalling the partition.
+            logger.error({ topic, err: errorMessage(e), facts: batch.facts.length }, 'request fact subscriber failed');
+          }
+        },
+      });
       return {
-        async stop() {
-          if (!consumers.delete(consumer)) return;
-          await consumer.disconnect(); // commits the offsets of handled batches
+        stop,
+        async commit(positions) {
+          const offsets: { topic: string; partition: number; offset: string }[] = [];
+          for (const [key, last] of positions) {
+            const at = key.lastIndexOf(':');
+            const partition = Number(key.slice(at + 1));
+            if (key.slice(0, at) === topic && owned.has(partition)) offsets.push({ topic, partition, offset: (last + 1n).toString() });
+          }
+          if (offsets.length > 0) await consumer.commitOffsets(offsets);
         },
       };
     },

@@ -6,7 +6,7 @@ import { createMemoryRequestStream } from '../../infra/bus/memory-request-stream
 import { openMemoryEventStore } from '../../infra/eventstore/memory.ts';
 import { openMemoryViewStore } from '../../infra/views/memory.ts';
 import { analytics } from './query.ts';
-import { ANALYTICS_ACTOR, createAnalyticsService, type RequestStats } from './service.ts';
+import { ANALYTICS_ACTOR, createAnalyticsService, type PartitionedRequestStream, type RequestStats } from './service.ts';
 import { fact } from './testing/facts.ts';
 import { MINUTE_MS } from './time.ts';
 
@@ -23,6 +23,42 @@ const spikeTraffic = (): RequestFact[] => [
   ...spread(11, 20), ...spread(12, 20), ...spread(13, 20),
   fact({ at: minute(20), apiId: 'api-clock' }),
 ];
+
+async function eventually(what: string, check: () => boolean, timeoutMs = 2000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A partitioned stream (Kafka-like) driven by the test: batches, assignments, commits. */
+function partitionedStream() {
+  const log: string[] = [];
+  const commits: Map<string, bigint>[] = [];
+  let deliver: ((partition: string, facts: RequestFact[], firstOffset: bigint) => Promise<void>) | undefined;
+  let assign: ((partitions: string[]) => void) | undefined;
+  const stream: PartitionedRequestStream = {
+    publish() {},
+    dropped: 0,
+    async close() {},
+    subscribe: () => Promise.reject(new Error('a partitioned stream is read with positions')),
+    async subscribePositioned(handler, hooks = {}) {
+      deliver = (partition, facts, first) => handler({ partition, facts, offsets: facts.map((_, i) => first + BigInt(i)) });
+      assign = (partitions) => hooks.onAssignment?.(partitions);
+      return {
+        async stop() {
+          log.push('stop');
+        },
+        async commit(positions) {
+          log.push('commit');
+          commits.push(new Map(positions));
+        },
+      };
+    },
+  };
+  return { stream, log, commits, deliver: (p: string, f: RequestFact[], first: bigint) => deliver!(p, f, first), assign: (ps: string[]) => assign!(ps) };
+}
 
 function setup() {
   const requests = createMemoryRequestStream();
@@ -95,13 +131,71 @@ describe('analytics service', () => {
     for (let i = 0; i < 5; i++) requests.publish(fact({ at: T0 + i, responseLatencyMs: 10 + i, proxyResponseCode: i === 0 ? 500 : 200 }));
     requests.publish(fact({ at: T0, apiId: 'api-other' }));
     await svc.settle();
-    await new Promise((r) => setTimeout(r, 100));
+    await eventually('a quiet interval after the busy one', () => seen.some((s) => s.requests > 0) && seen.at(-1)!.requests === 0);
     stop();
     const busy = seen.find((s) => s.requests > 0)!;
     assert.equal(busy.requests, 5);
     assert.equal(busy.errors, 1);
     assert.ok(busy.p50LatencyMs! >= 11 && busy.p50LatencyMs! <= 13, String(busy.p50LatencyMs));
     assert.ok(seen.some((s) => s.requests === 0 && s.p50LatencyMs === null), 'a quiet interval is reported as zero');
+    await svc.close();
+  });
+
+  test('a partitioned stream: facts of a partition read late are counted, offsets are committed only with a saved snapshot', async () => {
+    const { store, viewStore } = setup();
+    const kafka = partitionedStream();
+    const svc = createAnalyticsService({ requests: kafka.stream, store, viewStore, clock, random, snapshotEveryMs: 0, sourceIdleMs: 0 });
+    await svc.start();
+    kafka.assign(['requests:0', 'requests:1']);
+    const facts = spikeTraffic();
+    const ahead = facts.pop()!;
+    await kafka.deliver('requests:1', [ahead], 0n); // api-clock, 20 minutes ahead, read first
+    await kafka.deliver('requests:0', facts.slice(0, 100), 0n);
+    await kafka.deliver('requests:0', facts.slice(100), 100n);
+    assert.deepEqual(svc.status().late, 0);
+    assert.equal(svc.status().applied, facts.length + 1);
+    assert.equal(svc.status().watermark, new Date(minute(13) + 57_000).toISOString(), 'requests:0 holds the watermark');
+    assert.deepEqual(kafka.commits, [], 'nothing committed before a snapshot');
+    await svc.settle();
+    const kinds = async () => (await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } })).map((e) => e.type);
+    assert.deepEqual(await kinds(), ['AlertRaised'], 'minute 10 judged; minute 12 not sealed yet');
+
+    await svc.snapshot();
+    assert.deepEqual(kafka.commits, [new Map([['requests:0', BigInt(facts.length - 1)], ['requests:1', 0n]])]);
+    // A crash now: a new instance restores the snapshot, the consumer re-reads from the commit.
+    const more = spread(14, 20);
+    await kafka.deliver('requests:0', more, BigInt(facts.length));
+    const restarted = partitionedStream();
+    const again = createAnalyticsService({ requests: restarted.stream, store, viewStore, clock, random, snapshotEveryMs: 0, sourceIdleMs: 0 });
+    await again.start();
+    assert.equal(again.status().applied, facts.length + 1);
+    await restarted.deliver('requests:0', [...facts.slice(-5), ...more], BigInt(facts.length - 5));
+    assert.equal(again.status().applied, facts.length + 1 + more.length);
+    assert.equal(again.status().duplicates, 5);
+    await again.close();
+    assert.deepEqual(restarted.log, ['commit', 'stop'], 'the final snapshot is committed before the consumer stops');
+    assert.equal(restarted.commits[0]!.get('requests:0'), BigInt(facts.length + more.length - 1));
+  });
+
+  test('a partition that goes quiet stops holding back the minutes after sourceIdleMs: the spike is cleared', async () => {
+    const { store } = setup();
+    const kafka = partitionedStream();
+    const svc = createAnalyticsService({ requests: kafka.stream, store, clock, random, snapshotEveryMs: 0, sourceIdleMs: 20 });
+    await svc.start();
+    kafka.assign(['requests:0', 'requests:1', 'requests:2']);
+    const facts = spikeTraffic();
+    await kafka.deliver('requests:1', [facts.pop()!], 0n);
+    await kafka.deliver('requests:0', facts, 0n);
+    const kinds = async () => (await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } })).map((e) => e.type);
+    let logged: string[] = [];
+    const end = Date.now() + 2000;
+    while (logged.length < 2 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 20));
+      logged = await kinds();
+    }
+    assert.deepEqual(logged, ['AlertRaised', 'AlertCleared']);
+    assert.equal(svc.status().watermark, new Date(minute(20)).toISOString());
+    assert.equal(svc.status().activeSources, 0);
     await svc.close();
   });
 

@@ -2,7 +2,9 @@
 // RequestStream and applies each batch to the view, runs the alert engine on sealed minutes and
 // appends its AlertRaised / AlertCleared events to the log, folds alert events from the log into
 // the alerts view, pushes live per-API request stats, and snapshots view + engine through a
-// ViewStore (SQLite embedded, MongoDB distributed).
+// ViewStore (SQLite embedded, MongoDB distributed). From a partitioned stream (Kafka) it applies
+// positioned batches, tells the view which partitions it owns, and commits the consumer's offsets
+// only once a snapshot holding them is saved, so a crash re-reads what the snapshot lacks.
 // Mode `ingest` owns the view (embedded process, analytics-worker); mode `follow` only reloads
 // the snapshots another process saves (a control plane beside an analytics-worker).
 import { toNewEvents } from '../../domain/command-handler.ts';
@@ -16,30 +18,61 @@ import type { AnalyticsConfigInput } from './config.ts';
 import { denseHistogram, newCell, addInto, percentileMs, recordMicros, toMicros, type LatencyCell } from './histogram.ts';
 import { ANALYTICS_SNAPSHOT_VERSION } from './snapshot.ts';
 import { ANALYTICS_VIEW_NAME, decodeAnalyticsSnapshot, encodeAnalyticsSnapshot } from './service-snapshot.ts';
-import { applyFacts, createAnalyticsView, viewSize, type AnalyticsView } from './view.ts';
+import {
+  applyFacts, applyPositionedFacts, assignPartitions, createAnalyticsView, sweepIdleSources, viewSize,
+  type AnalyticsView, type PositionedBatch,
+} from './view.ts';
+import { activeSources } from './watermark.ts';
 
 export { ANALYTICS_VIEW_NAME };
 /** Actor of the alert events the detectors append. */
 export const ANALYTICS_ACTOR = 'gatehouse-analytics';
 
 export interface ServiceLogger {
+  debug?(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
 
+/** What a partitioned request stream (Kafka) hands out on top of the RequestStream port. */
+export interface PositionedSubscription {
+  stop(): Promise<void>;
+  /** Records, for the partitions this consumer owns, that everything up to these offsets is safely kept. */
+  commit(positions: ReadonlyMap<string, bigint>): Promise<void>;
+}
+
+export interface PartitionedRequestStream extends RequestStream {
+  /**
+   * Batches of one partition each, with their offsets; nothing is committed until `commit`.
+   * `onAssignment` gets every partition the consumer owns after each rebalance.
+   */
+  subscribePositioned(
+    handler: (batch: PositionedBatch) => Promise<void>,
+    hooks?: { onAssignment?(partitions: string[]): void },
+  ): Promise<PositionedSubscription>;
+}
+
+const isPartitioned = (s: RequestStream): s is PartitionedRequestStream =>
+  typeof (s as Partial<PartitionedRequestStream>).subscribePositioned === 'function';
+
 export interface AnalyticsServiceOptions {
   store: EventStore;
   clock: Clock;
   random: Randomness;
-  /** Facts to ingest (`ingest`), or to watch for live stats only (`follow`). */
-  requests?: RequestStream;
+  /** Facts to ingest (`ingest`), or to watch for live stats only (`follow`). Partitioned streams are read with positions. */
+  requests?: RequestStream | PartitionedRequestStream;
   viewStore?: ViewStore;
   mode?: 'ingest' | 'follow';
   config?: AnalyticsConfigInput;
   alerts?: AlertConfigInput;
-  /** Snapshot period (ingest; default 60 s, 0 = only on close). */
+  /** Snapshot period (ingest; default 60 s, 0 = only on close). Offsets of a partitioned stream are committed with it. */
   snapshotEveryMs?: number;
+  /**
+   * A source (partition × gateway) that delivered nothing for this long (between one and two
+   * periods) stops holding the watermark back until it delivers again (ingest; default 10 s).
+   */
+  sourceIdleMs?: number;
   /** Snapshot reload period (follow; default 5 s). */
   reloadEveryMs?: number;
   /** Period of the live request stats (default 1 s). */
@@ -72,6 +105,10 @@ export interface AnalyticsStatus {
   folded: number;
   droppedByStream: number;
   pendingAlerts: number;
+  /** Minutes before this one are sealed behind it (ISO; null before the first fact). */
+  watermark: string | null;
+  /** Sources holding the watermark back. */
+  activeSources: number;
   size: ReturnType<typeof viewSize>;
 }
 
@@ -123,9 +160,12 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
   const alertWaiters = new Set<{ position: bigint; resolve(): void }>();
   const timers: NodeJS.Timeout[] = [];
   let requestSub: { stop(): Promise<void> } | undefined;
+  let positioned: PositionedSubscription | undefined;
   let logSub: Subscription | undefined;
   let inFlight = 0;
   let closed = false;
+  /** Closing: positioned batches are left unapplied and uncommitted (read again on the next start). */
+  let draining = false;
 
   const observe = (f: RequestFact) => {
     if (f.apiId === null || !statsListeners.has(f.apiId)) return;
@@ -145,16 +185,46 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
         return;
       }
       applyFacts(view, facts, observe);
-      const events = evaluateAlerts(engine, view);
-      if (pending.length + events.length > MAX_PENDING_ALERTS) {
-        log.error({ dropped: events.length }, 'alert events dropped: the event store has been failing for long');
-      } else pending.push(...events);
-      await appendPending();
+      await judgeSealedMinutes();
     } catch (e) {
       log.error({ err: e instanceof Error ? e.message : String(e), facts: facts.length }, 'analytics batch failed');
     } finally {
       inFlight--;
     }
+  }
+
+  async function onBatch(batch: PositionedBatch): Promise<void> {
+    if (draining) return;
+    inFlight++;
+    try {
+      applyPositionedFacts(view, batch, observe);
+      log.debug?.({ partition: batch.partition, lastOffset: batch.offsets.at(-1)?.toString(), applied: view.counters.applied }, 'request facts applied');
+      await judgeSealedMinutes();
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e), partition: batch.partition, facts: batch.facts.length }, 'analytics batch failed');
+    } finally {
+      inFlight--;
+    }
+  }
+
+  /** Runs the alert detectors on the minutes sealed since the last call and appends their events. */
+  function judgeSealedMinutes(): Promise<void> {
+    const events = evaluateAlerts(engine, view);
+    if (pending.length + events.length > MAX_PENDING_ALERTS) {
+      log.error({ dropped: events.length }, 'alert events dropped: the event store has been failing for long');
+    } else pending.push(...events);
+    return appendPending();
+  }
+
+  function sweepIdle(): Promise<void> {
+    sweepIdleSources(view);
+    return judgeSealedMinutes();
+  }
+
+  function onAssignment(partitions: string[]): void {
+    assignPartitions(view, partitions);
+    log.info({ partitions }, 'request partitions assigned');
+    void judgeSealedMinutes();
   }
 
   let appending: Promise<void> | undefined;
@@ -230,11 +300,17 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
   }
 
   async function snapshot(): Promise<void> {
-    if (!options.viewStore || mode !== 'ingest') return;
+    if (mode !== 'ingest' || (!options.viewStore && !positioned)) return;
     await appendPending();
     if (pending.length > 0) return; // never persist an engine whose alerts are not in the log yet
-    const position = BigInt(view.counters.applied + view.counters.duplicates + view.counters.late + view.counters.invalid);
-    await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: encodeAnalyticsSnapshot(view, engine) });
+    // The offsets the snapshot holds, taken with it: only those are committed once it is saved.
+    const offsets = new Map(view.dedupe.positions);
+    if (options.viewStore) {
+      const position = BigInt(view.counters.applied + view.counters.duplicates + view.counters.late + view.counters.invalid);
+      await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: encodeAnalyticsSnapshot(view, engine) });
+      log.info({ applied: view.counters.applied, position: position.toString(), partitions: offsets.size }, 'analytics snapshot saved');
+    }
+    await positioned?.commit(offsets);
   }
 
   function every(ms: number, task: () => Promise<void> | void): void {
@@ -253,9 +329,14 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       if (await load()) log.info({ applied: view.counters.applied }, 'analytics view restored from its snapshot');
       logSub = store.subscribe(async (e) => onLogEvent(e), { after: START, filter: { types: [...ALERT_EVENT_TYPES] } });
       await logSub.caughtUp;
-      if (options.requests) requestSub = await options.requests.subscribe(onFacts);
-      if (mode === 'ingest') every(options.snapshotEveryMs ?? 60_000, snapshot);
-      else every(options.reloadEveryMs ?? 5_000, async () => void (await load()));
+      const requests = options.requests;
+      if (requests && mode === 'ingest' && isPartitioned(requests)) {
+        requestSub = positioned = await requests.subscribePositioned(onBatch, { onAssignment });
+      } else if (requests) requestSub = await requests.subscribe(onFacts);
+      if (mode === 'ingest') {
+        every(options.snapshotEveryMs ?? 60_000, snapshot);
+        every(options.sourceIdleMs ?? 10_000, sweepIdle);
+      } else every(options.reloadEveryMs ?? 5_000, async () => void (await load()));
       every(statsEveryMs, emitStats);
     },
     ingest: onFacts,
@@ -302,13 +383,17 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       ...view.counters,
       droppedByStream: options.requests?.dropped ?? 0,
       pendingAlerts: pending.length,
+      watermark: Number.isFinite(view.watermark) ? new Date(view.watermark).toISOString() : null,
+      activeSources: activeSources(view.sources),
       size: viewSize(view),
     }),
     async close() {
       if (closed) return;
       closed = true;
       for (const t of timers) clearInterval(t);
-      await requestSub?.stop();
+      // A partitioned stream stays connected until the final snapshot's offsets are committed.
+      if (positioned) draining = true;
+      else await requestSub?.stop();
       await this.settle();
       await logSub?.stop();
       try {
@@ -316,6 +401,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       } catch (e) {
         log.warn({ err: e instanceof Error ? e.message : String(e) }, 'final analytics snapshot failed');
       }
+      if (positioned) await requestSub?.stop();
     },
   };
 }
