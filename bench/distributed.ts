@@ -5,14 +5,21 @@
 //   gateway_cold_start_changelog_s  a new gateway's map from the compacted changelog with 10k
 //       APIs / 10k applications / 100k subscriptions (BENCH_QUICK: 2k / 2k / 20k); baseline:
 //       deserializing the same snapshot from memory (map_deserialize_s).
-//   cluster_limit_admitted / cluster_limit_allowed  needs gateways that attach throttleHits to
-//       their request facts; printed as not measured until they do.
+//   cluster_limit_admitted / cluster_limit_allowed  the setup of test/distributed/cluster.distributed.test.ts
+//       (cluster-rig.ts): control plane + 2 Kafka-fed gateways (localQuotaGateways 2) + traffic
+//       manager as separate processes; a 30/min subscription tier, 50 requests to each gateway
+//       (4 concurrent on each, both at once) inside one minute window. cluster_limit_full_local_admitted:
+//       the same hammer on a fresh key through 2 more gateways that each enforce the full limit
+//       locally (localQuotaGateways 1): what the traffic manager's decisions alone hold the cluster to.
 // Prints `name=value` lines; notes go to stderr. Needs KAFKA_BROKERS (else says so and exits 0).
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
 import { ANY, type EventStore } from '../domain/ports.ts';
 import { upcast } from '../domain/upcasting.ts';
-import { createKafka, parseBrokers } from '../infra/bus/kafka-client.ts';
+import { createKafka, parseBrokers, topicsFor } from '../infra/bus/kafka-client.ts';
 import { createKafkaGatewayFeed } from '../infra/bus/kafka-gateway-feed.ts';
 import { startGatewayMapPublisher } from '../infra/bus/kafka-gateway-map.ts';
 import { startKafkaRelay } from '../infra/bus/kafka-relay.ts';
@@ -21,6 +28,9 @@ import * as f from '../projections/gateway-map/fixtures.ts';
 import { gatewayMapProjection } from '../projections/gateway-map/projection.ts';
 import type { GatewayMapView } from '../projections/gateway-map/view.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
+import { startBackend } from '../test/support/backend.ts';
+import { gqlOk, headPosition, login } from '../test/support/gql.ts';
+import * as rig from '../test/distributed/cluster-rig.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const note = (msg: string): void => void process.stderr.write(`[bench:distributed] ${msg}\n`);
@@ -163,6 +173,88 @@ async function coldStart(kafka: Kafka): Promise<void> {
   print('gateway_cold_start_vs_deserialize_ratio', coldS / deserializeS);
 }
 
+/** A fresh application subscribed to `apiId` at `tier`, and a client-credentials token of it. */
+async function subscriber(cpUrl: string, admin: string, apiId: string, tier: string, name: string): Promise<string> {
+  const app = await gqlOk<{ createApplication: { id: string } }>(cpUrl, 'mutation($n: String!) { createApplication(input: { name: $n, throttlingPolicy: "Unlimited" }) { id } }', { n: name }, admin);
+  const appId = app.createApplication.id;
+  await gqlOk(cpUrl, 'mutation($a: ID!, $api: ID!, $t: String!) { subscribe(applicationId: $a, apiId: $api, throttlingPolicy: $t) { id } }', { a: appId, api: apiId, t: tier }, admin);
+  const keys = (await gqlOk<{ generateKeys: { consumerKey: string; consumerSecret: string } }>(cpUrl, `mutation($a: ID!) {
+    generateKeys(applicationId: $a, keyType: PRODUCTION, grantTypes: ["client_credentials"]) { consumerKey consumerSecret } }`, { a: appId }, admin)).generateKeys;
+  const res = await fetch(`${cpUrl}/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${keys.consumerKey}:${keys.consumerSecret}`).toString('base64')}` },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!body.access_token) throw new Error(`token: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+/** 50 requests to each gateway inside one minute window once they all have the map at the control plane's head. */
+async function hammerInWindow(cpUrl: string, gateways: rig.Proc[], token: string): Promise<{ admitted: number; perGateway: number[] }> {
+  const head = await headPosition(cpUrl);
+  for (const gw of gateways) {
+    const ready = await fetch(`${gw.url}/_gatehouse/ready?atLeastPosition=${head}&timeoutMs=30000`);
+    if (ready.status !== 200) throw new Error(`${gw.url} did not reach map position ${head}`);
+  }
+  const windowEnd = await rig.enterMinuteWindow(10_000);
+  const { statuses, admittedPerGateway } = await rig.hammer(gateways, '/orders/1.0.0/items/', token, 50, 4);
+  if (Date.now() >= windowEnd) throw new Error('the hammer straddled two minute windows');
+  const other = [...statuses.keys()].filter((s) => s !== 200 && s !== 429);
+  if (other.length > 0) throw new Error(`unexpected statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+  return { admitted: statuses.get(200) ?? 0, perGateway: admittedPerGateway };
+}
+
+async function clusterLimit(kafka: Kafka, brokers: string[]): Promise<void> {
+  const prefix = `gatehouse.bench.cluster-${randomUUID().slice(0, 8)}.`;
+  const password = 'admin-Pa55word!';
+  const shared: rig.ClusterConfig = { brokers, prefix, issuer: 'http://gatehouse.bench.cluster', adminPassword: password, gatewayCount: 2 };
+  const fullLocal: rig.ClusterConfig = { ...shared, gatewayCount: 1 };
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cluster-'));
+  const backend = await startBackend();
+  const procs: rig.Proc[] = [];
+  const started = async (p: Promise<rig.Proc>): Promise<rig.Proc> => {
+    const proc = await p;
+    procs.push(proc);
+    return proc;
+  };
+  try {
+    const t = performance.now();
+    const cp = await started(rig.startControlPlane(shared, dataDir));
+    const [gw1, gw2, gwFull1, gwFull2] = await Promise.all([
+      started(rig.startGatewayProc(shared, 'bench-gw-1')), started(rig.startGatewayProc(shared, 'bench-gw-2')),
+      started(rig.startGatewayProc(fullLocal, 'bench-gw-full-1')), started(rig.startGatewayProc(fullLocal, 'bench-gw-full-2')),
+      started(rig.startTrafficManager(shared)),
+    ]);
+    note(`cluster of ${procs.length} processes up in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const admin = await login(cp.url, 'admin', password);
+    await gqlOk(cp.url, 'mutation { createThrottlingPolicy(input: { level: SUBSCRIPTION, name: "T30", requestCount: 30, unitTime: 1, timeUnit: MIN }) { name } }', {}, admin);
+    const created = await gqlOk<{ createApi: { id: string } }>(cp.url, `mutation($url: String!) {
+      createApi(input: { name: "orders", context: "/orders", version: "1.0.0", endpoints: { production: $url },
+        operations: [{ verb: GET, target: "/items/{id}" }], subscriptionPolicies: ["T30"] }) { id } }`, { url: backend.url }, admin);
+    const apiId = created.createApi.id;
+    await gqlOk(cp.url, 'mutation($id: ID!) { changeLifecycle(apiId: $id, action: PUBLISH) { id } }', { id: apiId }, admin);
+
+    const shareToken = await subscriber(cp.url, admin, apiId, 'T30', 'Shared quota');
+    const share = await hammerInWindow(cp.url, [gw1!, gw2!], shareToken);
+    note(`local share ceil(30/2) per gateway: admitted ${share.perGateway.join(' + ')} of 100`);
+    print('cluster_limit_admitted', share.admitted);
+    print('cluster_limit_allowed', 30);
+    print('cluster_limit_requests', 100);
+
+    const fullToken = await subscriber(cp.url, admin, apiId, 'T30', 'Full local quota');
+    const full = await hammerInWindow(cp.url, [gwFull1!, gwFull2!], fullToken);
+    note(`full local quota (30) per gateway, traffic manager decisions only: admitted ${full.perGateway.join(' + ')} of 100 (without decisions: up to 60)`);
+    print('cluster_limit_full_local_admitted', full.admitted);
+  } finally {
+    await Promise.all(procs.map((p) => rig.stop(p, 'SIGKILL')));
+    await backend.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    const topics = topicsFor(prefix);
+    await deleteTopics(kafka, [topics.events, topics.gatewayMap, topics.requests, topics.throttle]);
+  }
+}
+
 async function main(): Promise<void> {
   if (!process.env.KAFKA_BROKERS) {
     note('KAFKA_BROKERS unset: nothing measured (run infra/dev/up and set -a; . .cache/dev.env)');
@@ -171,9 +263,7 @@ async function main(): Promise<void> {
   const kafka = createKafka(parseBrokers(process.env.KAFKA_BROKERS), { clientId: 'gatehouse-bench' });
   await publishToEnforced(kafka);
   await coldStart(kafka);
-  note('cluster_limit_admitted / cluster_limit_allowed: not measured. The traffic manager counts the throttleHits');
-  note('  ({key, limit, windowStart, windowEnd}) of request facts; the gateway does not attach them yet, and two');
-  note('  gateways each enforce the full local limit, so a cluster figure would not reflect the design.');
+  await clusterLimit(kafka, parseBrokers(process.env.KAFKA_BROKERS));
 }
 
 main().then(
