@@ -69,11 +69,12 @@ export interface KafkaRequestStream extends RequestStream {
   /**
    * Like `subscribe` (same consumer group), but batches come with their partition and offsets
    * and nothing is committed automatically: a restarted member resumes from the last `commit`.
-   * `onAssignment` gets the member's partitions ("<topic>:<partition>") after each rebalance.
+   * `onAssignment` gets the member's partitions ("<topic>:<partition>") after each rebalance;
+   * `onFetch` is called after every fetch from the broker, facts or none (the consumer is alive).
    */
   subscribePositioned(
     handler: (batch: RequestFactBatch) => Promise<void>,
-    hooks?: { onAssignment?(partitions: string[]): void },
+    hooks?: { onAssignment?(partitions: string[]): void; onFetch?(): void },
   ): Promise<PositionedRequestSubscription>;
 }
 
@@ -175,6 +176,7 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
     autoCommit: boolean;
     onBatch(batch: RequestFactBatch): Promise<void>;
     onAssignment?(partitions: number[]): void;
+    onFetch?(): void;
   }): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
     const consumer = kafka.consumer({
       groupId: options.consumerGroup ?? 'gatehouse-requests',
@@ -189,6 +191,7 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
       options.onAssignment?.(partitions);
       spec.onAssignment?.(partitions);
     });
+    if (spec.onFetch) consumer.on(consumer.events.FETCH, spec.onFetch);
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: options.fromBeginning ?? false });
     await consumer.run({
@@ -263,6 +266,7 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
           owned = new Set(partitions);
           hooks.onAssignment?.(partitions.map((p) => `${topic}:${p}`));
         },
+        onFetch: hooks.onFetch,
         async onBatch(batch) {
           try {
             await handler(batch);

@@ -38,6 +38,7 @@ function partitionedStream() {
   const commits: Map<string, bigint>[] = [];
   let deliver: ((partition: string, facts: RequestFact[], firstOffset: bigint) => Promise<void>) | undefined;
   let assign: ((partitions: string[]) => void) | undefined;
+  let fetched: (() => void) | undefined;
   const stream: PartitionedRequestStream = {
     publish() {},
     dropped: 0,
@@ -46,6 +47,7 @@ function partitionedStream() {
     async subscribePositioned(handler, hooks = {}) {
       deliver = (partition, facts, first) => handler({ partition, facts, offsets: facts.map((_, i) => first + BigInt(i)) });
       assign = (partitions) => hooks.onAssignment?.(partitions);
+      fetched = () => hooks.onFetch?.();
       return {
         async stop() {
           log.push('stop');
@@ -57,7 +59,13 @@ function partitionedStream() {
       };
     },
   };
-  return { stream, log, commits, deliver: (p: string, f: RequestFact[], first: bigint) => deliver!(p, f, first), assign: (ps: string[]) => assign!(ps) };
+  return {
+    stream, log, commits,
+    deliver: (p: string, f: RequestFact[], first: bigint) => deliver!(p, f, first),
+    assign: (ps: string[]) => assign!(ps),
+    /** An empty fetch: the consumer is alive, the broker had nothing. */
+    fetched: () => fetched!(),
+  };
 }
 
 function setup() {
@@ -187,13 +195,19 @@ describe('analytics service', () => {
     await kafka.deliver('requests:1', [facts.pop()!], 0n);
     await kafka.deliver('requests:0', facts, 0n);
     const kinds = async () => (await store.readAll({ filter: { types: ['AlertRaised', 'AlertCleared'] } })).map((e) => e.type);
-    let logged: string[] = [];
-    const end = Date.now() + 2000;
-    while (logged.length < 2 && Date.now() < end) {
-      await new Promise((r) => setTimeout(r, 20));
-      logged = await kinds();
-    }
-    assert.deepEqual(logged, ['AlertRaised', 'AlertCleared']);
+    const waitForAlerts = async (n: number, fetching: boolean, ms: number) => {
+      const end = Date.now() + ms;
+      while ((await kinds()).length < n && Date.now() < end) {
+        if (fetching) kafka.fetched();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return kinds();
+    };
+    // A consumer that stopped fetching (broker away, a batch stuck) proves no partition idle:
+    // requests:2 has never delivered, so only the 30-minute lag bound moves the watermark.
+    assert.deepEqual(await waitForAlerts(1, false, 200), []);
+    assert.equal(svc.status().watermark, new Date(minute(-10)).toISOString());
+    assert.deepEqual(await waitForAlerts(2, true, 2000), ['AlertRaised', 'AlertCleared']);
     assert.equal(svc.status().watermark, new Date(minute(20)).toISOString());
     assert.equal(svc.status().activeSources, 0);
     await svc.close();

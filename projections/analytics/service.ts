@@ -45,11 +45,12 @@ export interface PositionedSubscription {
 export interface PartitionedRequestStream extends RequestStream {
   /**
    * Batches of one partition each, with their offsets; nothing is committed until `commit`.
-   * `onAssignment` gets every partition the consumer owns after each rebalance.
+   * `onAssignment` gets every partition the consumer owns after each rebalance; `onFetch` says
+   * the consumer asked the broker for facts (got some or none): it is alive.
    */
   subscribePositioned(
     handler: (batch: PositionedBatch) => Promise<void>,
-    hooks?: { onAssignment?(partitions: string[]): void },
+    hooks?: { onAssignment?(partitions: string[]): void; onFetch?(): void },
   ): Promise<PositionedSubscription>;
 }
 
@@ -70,7 +71,8 @@ export interface AnalyticsServiceOptions {
   snapshotEveryMs?: number;
   /**
    * A source (partition × gateway) that delivered nothing for this long (between one and two
-   * periods) stops holding the watermark back until it delivers again (ingest; default 10 s).
+   * periods) while the stream kept fetching stops holding the watermark back until it delivers
+   * again (ingest; default 10 s).
    */
   sourceIdleMs?: number;
   /** Snapshot reload period (follow; default 5 s). */
@@ -166,6 +168,8 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
   let closed = false;
   /** Closing: positioned batches are left unapplied and uncommitted (read again on the next start). */
   let draining = false;
+  /** The partitioned stream fetched since the last sweep: silent sources are quiet, not stuck behind us. */
+  let fetched = false;
 
   const observe = (f: RequestFact) => {
     if (f.apiId === null || !statsListeners.has(f.apiId)) return;
@@ -195,6 +199,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
 
   async function onBatch(batch: PositionedBatch): Promise<void> {
     if (draining) return;
+    fetched = true;
     inFlight++;
     try {
       applyPositionedFacts(view, batch, observe);
@@ -216,9 +221,13 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     return appendPending();
   }
 
-  function sweepIdle(): Promise<void> {
+  async function sweepIdle(): Promise<void> {
+    // A consumer that fetched nothing at all (broker away, a batch still being handled) says
+    // nothing about its partitions: they are not idle for that.
+    if (positioned && !fetched) return;
+    fetched = false;
     sweepIdleSources(view);
-    return judgeSealedMinutes();
+    await judgeSealedMinutes();
   }
 
   function onAssignment(partitions: string[]): void {
@@ -331,7 +340,7 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       await logSub.caughtUp;
       const requests = options.requests;
       if (requests && mode === 'ingest' && isPartitioned(requests)) {
-        requestSub = positioned = await requests.subscribePositioned(onBatch, { onAssignment });
+        requestSub = positioned = await requests.subscribePositioned(onBatch, { onAssignment, onFetch: () => void (fetched = true) });
       } else if (requests) requestSub = await requests.subscribe(onFacts);
       if (mode === 'ingest') {
         every(options.snapshotEveryMs ?? 60_000, snapshot);
