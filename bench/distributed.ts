@@ -247,7 +247,7 @@ async function clusterLimit(kafka: Kafka, brokers: string[]): Promise<void> {
     note(`full local quota (30) per gateway, traffic manager decisions only: admitted ${full.perGateway.join(' + ')} of 100 (without decisions: up to 60)`);
     print('cluster_limit_full_local_admitted', full.admitted);
   } finally {
-    await Promise.all(procs.map((p) => rig.stop(p, 'SIGKILL')));
+    await rig.killAll(); // also what a failed start left running
     await backend.close();
     rmSync(dataDir, { recursive: true, force: true });
     const topics = topicsFor(prefix);

@@ -24,12 +24,26 @@ export interface ClusterConfig {
   gatewayCount?: number;
 }
 
+/** Every child spawned here and not yet exited: a start that fails half-way leaves none behind (`killAll`). */
+const live = new Set<ChildProcess>();
+
+/** SIGKILLs every child this module spawned that is still running, and waits for their exits. */
+export async function killAll(): Promise<void> {
+  await Promise.all([...live].map((child) => new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  })));
+}
+
 export function spawnRole(cfg: ClusterConfig, args: string[], env: Record<string, string>, urlOf: (line: string) => string | undefined): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
     env: { ...process.env, KAFKA_BROKERS: cfg.brokers.join(','), GATEHOUSE_KAFKA_TOPIC_PREFIX: cfg.prefix, GATEHOUSE_ISSUER: cfg.issuer, GATEHOUSE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${lines.slice(-20).join('\n')}`)), 90_000);

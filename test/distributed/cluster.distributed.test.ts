@@ -80,7 +80,7 @@ describe('distributed cluster: control plane + 2 gateways + traffic manager over
   });
 
   after(async () => {
-    await Promise.all([stop(cp, 'SIGKILL'), stop(gw1, 'SIGKILL'), stop(gw2, 'SIGKILL'), stop(gw3, 'SIGKILL'), stop(gw4, 'SIGKILL'), stop(tm, 'SIGKILL')]);
+    await rig.killAll(); // also what a failed start left running
     await backend?.close();
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(gw4Data, { recursive: true, force: true });
