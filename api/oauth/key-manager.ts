@@ -1,7 +1,7 @@
 // The key manager's logic, free of HTTP: grants (client_credentials, password, refresh_token),
 // revocation (RFC 7009) and introspection (RFC 7662). What it needs from the rest of the system
 // comes in through small ports, wired in cli/runtime.ts to the catalog views and the facade.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Clock, Randomness } from '../../domain/ports.ts';
 import {
   DEFAULT_ACCESS_TOKEN_TTL_S,
@@ -102,7 +102,8 @@ export interface TokenResponse {
 
 export type IntrospectionResponse = { active: false } | ({ active: true } & Record<string, unknown>);
 
-export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
+/** One-shot digest (no Hash object per call: the token endpoint authenticates every request). */
+export const sha256Hex = (s: string): string => hash('sha256', s, 'hex');
 
 function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');

@@ -29,6 +29,8 @@ export interface KeyRing {
   /** Resolves once every key present at start has been folded in. */
   readonly ready: Promise<void>;
   current(): Promise<SigningMaterial>;
+  /** The current key's material when already loaded (the hot path skips a promise), else undefined. */
+  currentSync(): SigningMaterial | undefined;
   /** Keys that verify (current first); empty before the first key exists. */
   keys(): PublicSigningKey[];
   verificationKey(kid: string): Promise<{ alg: SigningAlg; key: CryptoKey } | undefined>;
@@ -68,6 +70,7 @@ export function createKeyRing(deps: KeyRingDeps): KeyRing {
   let currentKid: string | undefined;
   let streamVersion = 0n;
   const privateCache = new Map<string, Promise<SigningMaterial>>();
+  const settled = new Map<string, SigningMaterial>(); // the settled entries of privateCache
   const publicCache = new Map<string, Promise<{ alg: SigningAlg; key: CryptoKey }>>();
 
   const apply = (e: RecordedEvent): void => {
@@ -81,6 +84,7 @@ export function createKeyRing(deps: KeyRingDeps): KeyRing {
       byKid.delete(d.retiredKid);
       publicCache.delete(d.retiredKid);
       privateCache.delete(d.retiredKid);
+      settled.delete(d.retiredKid);
     }
     byKid.set(d.kid, {
       kid: d.kid,
@@ -134,10 +138,16 @@ export function createKeyRing(deps: KeyRingDeps): KeyRing {
       let p = privateCache.get(k.kid);
       if (!p) {
         p = loadPrivate(k.kid, k.alg);
-        p.catch(() => privateCache.delete(k.kid));
+        const promise = p;
+        p.then((m) => {
+          if (privateCache.get(k.kid) === promise) settled.set(k.kid, m);
+        }, () => privateCache.delete(k.kid));
         privateCache.set(k.kid, p);
       }
       return p;
+    },
+    currentSync() {
+      return currentKid === undefined ? undefined : settled.get(currentKid);
     },
     keys() {
       return [...byKid.values()].sort((a, b) => (a.status === 'CURRENT' ? -1 : b.status === 'CURRENT' ? 1 : Number(b.position - a.position)));

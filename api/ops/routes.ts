@@ -18,11 +18,12 @@ export interface OpsDeps {
 }
 
 export function registerOps(app: FastifyInstance, deps: OpsDeps): void {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     deps.metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 
   app.get('/health', async () => ({ status: 'UP' }));
