@@ -37,6 +37,11 @@ export function discoveryMetadata(issuer: string, algs: string[]): Record<string
 
 type Body = Record<string, unknown>;
 
+const GRANTS = new Set(['client_credentials', 'password', 'refresh_token']);
+/** The metric's grant_type label: the caller picks grant_type, so unknown values share one label. */
+const grantLabel = (grant: unknown): string =>
+  typeof grant !== 'string' ? 'none' : GRANTS.has(grant) ? grant : 'unsupported';
+
 const bodyOf = (request: FastifyRequest): Body =>
   request.body && typeof request.body === 'object' && !Array.isArray(request.body) ? (request.body as Body) : {};
 
@@ -66,7 +71,7 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): P
     let grant = 'unknown';
     try {
       const body = normalise(bodyOf(request));
-      grant = typeof body.grant_type === 'string' ? body.grant_type : 'none';
+      grant = grantLabel(body.grant_type);
       const client = presentedClient(request.headers.authorization, body);
       const response = await deps.keyManager.token(client, body, ctxOf(request));
       deps.metrics.tokens.inc({ grant_type: grant, outcome: 'issued' });
