@@ -43,11 +43,41 @@ class QuietLogController extends LogController {
   }
 }
 
+const LOG_METHODS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+const noop = (): void => {};
+
+/**
+ * request.log without a pino child per request: the child (bindings serialised, redaction
+ * applied) is made on the first call that would write a line or touch anything else; calls at
+ * disabled levels (most of them, at the usual levels) cost nothing. Routes with their own log
+ * level get an eager child.
+ */
+export function lazyChildLogger(parent: FastifyBaseLogger, bindings: Record<string, unknown>, opts: { level?: string }): FastifyBaseLogger {
+  if (opts.level !== undefined || typeof (parent as Partial<Logger>).isLevelEnabled !== 'function') return parent.child(bindings, opts);
+  const pinoParent = parent as unknown as Logger;
+  let real: FastifyBaseLogger | undefined;
+  const materialise = (): FastifyBaseLogger => (real ??= parent.child(bindings, opts));
+  return new Proxy({} as FastifyBaseLogger, {
+    get(_target, prop) {
+      if (real === undefined) {
+        if (typeof prop === 'string' && LOG_METHODS.has(prop) && !pinoParent.isLevelEnabled(prop)) return noop;
+        if (prop === 'child') return (b: Record<string, unknown>, o?: Record<string, unknown>) => materialise().child(b, o);
+      }
+      const r = materialise();
+      const v: unknown = Reflect.get(r, prop, r);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(r) : v;
+    },
+    set: (_target, prop, value) => Reflect.set(materialise(), prop, value),
+    has: (_target, prop) => prop in materialise(),
+  });
+}
+
 export async function createControlPlane(o: ControlPlaneOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: o.logger as FastifyBaseLogger,
     bodyLimit: o.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logController: new QuietLogController(),
+    childLoggerFactory: (logger, bindings, opts) => lazyChildLogger(logger, bindings, opts),
     genReqId(req) {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && CORRELATION_ID.test(given) ? given : randomUUID();
