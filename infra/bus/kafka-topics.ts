@@ -1,7 +1,7 @@
 // Creates the gatehouse topics with the configs their users rely on (compaction for the
 // gateway-map changelog, one partition where global order matters) and refuses to run on an
 // existing topic whose cleanup policy would silently lose data or order.
-import kafkajs, { type Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import { TOPICS } from './kafka-client.ts';
 
 // kafkajs is CommonJS; Node's named-export detection misses this one.
@@ -52,6 +52,24 @@ export class TopicConfigError extends Error {
  * Creates the topics that do not exist yet (waiting for their leaders) and checks the cleanup
  * policy of those that did: a compacted topic where a log is expected (or the reverse) throws.
  */
+const LEADER_WAIT_MS = 30_000;
+
+/** Polls topic metadata until every partition of every topic has a leader (bounded). */
+async function awaitLeaders(admin: Admin, topics: string[]): Promise<void> {
+  const deadline = Date.now() + LEADER_WAIT_MS;
+  for (;;) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      const ready = meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+    }
+    if (Date.now() >= deadline) throw new Error(`topics ${topics.join(', ')} have no leader after ${LEADER_WAIT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
@@ -61,7 +79,9 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
     if (missing.length > 0) {
       try {
         await admin.createTopics({
-          waitForLeaders: true,
+          // kafkajs' own wait retries LEADER_NOT_AVAILABLE only; a freshly started broker may
+          // also answer UNKNOWN_TOPIC_OR_PARTITION for a moment: awaitLeaders tolerates both.
+          waitForLeaders: false,
           topics: missing.map((s) => ({
             topic: s.topic,
             numPartitions: s.numPartitions,
@@ -73,6 +93,7 @@ export async function ensureTopics(kafka: Kafka, specs: readonly TopicSpec[]): P
         // Another process created it between listTopics and createTopics: checked below.
         if (!/already exists/i.test(String((e as Error).message))) throw e;
       }
+      await awaitLeaders(admin, missing.map((s) => s.topic));
     }
     const present = specs.filter((s) => existing.has(s.topic));
     if (present.length === 0) return;
