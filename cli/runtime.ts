@@ -21,6 +21,7 @@ import { catalogLookup } from '../projections/catalog/lookup.ts';
 import { findClientByConsumerKey, isTokenRevoked, scopeRoles } from '../projections/catalog/queries.ts';
 import type { CatalogView } from '../projections/catalog/view.ts';
 import { createAnalyticsService, type AnalyticsService } from '../projections/analytics/service.ts';
+import type { ViewStore } from '../projections/projection.ts';
 import { PROJECTIONS } from '../projections/registry.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { GATEWAY_AUDIENCE } from '../api/oauth/constants.ts';
@@ -57,6 +58,8 @@ export interface EmbeddedConfig {
   scryptCost?: number;
   /** KAFKA_BROKERS: relay the log to gatehouse.events for gateways in other processes. */
   kafkaBrokers?: string[];
+  /** MONGODB_URL: projection and analytics snapshots in MongoDB instead of <data>/views.db. */
+  mongoUrl?: string;
   /** Where console lines go (the listening line, a generated admin password); default stdout. */
   announce?: (text: string) => void;
 }
@@ -112,6 +115,7 @@ export function configFromEnv(
     ...(env.GATEHOUSE_ISSUER ? { issuer: env.GATEHOUSE_ISSUER.replace(/\/+$/, '') } : {}),
     ...(env.GATEHOUSE_GATEWAY_URL ? { gatewayUrl: baseUrl(env.GATEHOUSE_GATEWAY_URL, 'GATEHOUSE_GATEWAY_URL') } : {}),
     ...(env.KAFKA_BROKERS ? { kafkaBrokers: parseBrokers(env.KAFKA_BROKERS) } : {}),
+    ...(env.MONGODB_URL ? { mongoUrl: env.MONGODB_URL } : {}),
     logLevel: env.GATEHOUSE_LOG_LEVEL ?? 'info',
     env,
   };
@@ -140,6 +144,16 @@ const READY_WAIT_MS = 1_000;
 
 const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host);
 
+/**
+ * Where projection and analytics snapshots live: MongoDB when MONGODB_URL is set (the database
+ * named in its path, default "gatehouse"), otherwise <data>/views.db. `replay` picks the same.
+ */
+export async function openViewStore(config: { dataDir: string; mongoUrl?: string }): Promise<ViewStore> {
+  if (!config.mongoUrl) return openSqliteViewStore({ path: join(config.dataDir, 'views.db') });
+  const { openMongoViewStore } = await import('../infra/views/mongo.ts');
+  return openMongoViewStore({ url: config.mongoUrl });
+}
+
 export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
   const logger = config.logger ?? createLogger(config.logLevel);
   const announce = config.announce ?? ((text: string) => void process.stdout.write(text));
@@ -164,8 +178,9 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     const keyStore = openFileKeyStore({ dataDir: config.dataDir });
     const credentials = openSqliteCredentialStore({ dataDir: config.dataDir });
     closers.push(() => credentials.close());
-    const viewStore = openSqliteViewStore({ path: join(config.dataDir, 'views.db') });
+    const viewStore = await openViewStore(config);
     closers.push(() => viewStore.close());
+    logger.info({ views: config.mongoUrl ? 'mongodb' : 'sqlite', ...(config.mongoUrl ? {} : { path: join(config.dataDir, 'views.db') }) }, 'view snapshots store');
 
     const metrics = createMetrics();
     const runner = createProjectionRunner({ store, projections: PROJECTIONS, viewStore, logger: logger.child({ component: 'projections' }) });

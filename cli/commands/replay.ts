@@ -1,13 +1,17 @@
 // `gatehouse replay`: rebuilds projections from position 0 into fresh views and compares their
-// serialized bytes with the live view (the snapshot in views.db, caught up to the same
-// position the way a restarting server catches up). Equal, or the first difference; exit 1 on
-// any difference. `--swap` then replaces the snapshot with the rebuilt view (stop the server first).
+// serialized bytes with the live view (the snapshot in views.db, or in MongoDB when MONGODB_URL
+// is set, as the server keeps them; caught up to the same position the way a restarting server
+// catches up). Equal, or the first difference; exit 1 on any difference. `--swap` then replaces
+// the snapshot with the rebuilt view (stop the server first); in MongoDB that is the view store's
+// blue/green save: the rebuilt view is written as a new generation and the pointer swapped.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import type { EventStore } from '../../domain/ports.ts';
+import type { MongoViewStore } from '../../infra/views/mongo.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
+import { openViewStore } from '../runtime.ts';
 import { toBytes, type AnyProjection, type ViewStore } from '../../projections/projection.ts';
 import { selectProjections } from '../../projections/registry.ts';
 import { firstDifference, foldLog, rebuildView, type ViewDifference } from '../../projections/runner-replay.ts';
@@ -66,7 +70,7 @@ export function describeOutcome(o: ReplayOutcome): string {
     case 'equal':
       return `${paint('green', 'equal')}      ${head}; live view from the snapshot at ${o.snapshotPosition}`;
     case 'no-snapshot':
-      return `${paint('yellow', 'no-snapshot')} ${head}; nothing to compare with (views.db has no ${o.projection} v${o.version})`;
+      return `${paint('yellow', 'no-snapshot')} ${head}; nothing to compare with (no snapshot of ${o.projection} v${o.version})`;
     case 'different': {
       const d = o.difference;
       const field = d.field ? `; first differing field ${d.field.path}: live ${toJson(d.field.before)} ≠ replayed ${toJson(d.field.after)}` : '';
@@ -80,12 +84,30 @@ export function describeOutcome(o: ReplayOutcome): string {
   }
 }
 
+/**
+ * Saves the rebuilt view over the snapshot. The MongoDB store refuses a save that is not newer
+ * than what it holds ('stale'); a rebuilt view at the snapshot's own position is meant to
+ * replace it, so that snapshot is dropped and the rebuilt one saved (the server is stopped).
+ */
+async function swapIn(views: ViewStore, projection: AnyProjection, snapshot: { position: bigint; data: Buffer }): Promise<void> {
+  await views.save(projection.name, projection.version, snapshot);
+  const lastSave = (views as Partial<Pick<MongoViewStore, 'lastSave'>>).lastSave;
+  if (lastSave?.(projection.name) !== 'stale') return;
+  await views.drop(projection.name);
+  await views.save(projection.name, projection.version, snapshot);
+  if (lastSave(projection.name) !== 'saved') throw new Error(`${projection.name}: the rebuilt view could not replace the snapshot`);
+}
+
 async function run(options: ReplayOptions): Promise<void> {
   const projections = selectProjections(options.projection);
   const dataDir = dataDirOf(options.data);
   const store = openLog(dataDir);
   const viewsPath = join(dataDir, 'views.db');
-  const views = existsSync(viewsPath) || options.swap ? openSqliteViewStore({ path: viewsPath }) : undefined;
+  const mongoUrl = process.env.MONGODB_URL || undefined;
+  const where = mongoUrl ? 'MongoDB' : 'views.db';
+  const views: ViewStore | undefined = mongoUrl
+    ? await openViewStore({ dataDir, mongoUrl })
+    : existsSync(viewsPath) || options.swap ? openSqliteViewStore({ path: viewsPath }) : undefined;
   let differences = 0;
   try {
     const head = await store.headPosition();
@@ -96,8 +118,8 @@ async function run(options: ReplayOptions): Promise<void> {
       if (outcome.status === 'different') differences++;
       process.stdout.write(`${options.json ? toJson(outcome) : describeOutcome(outcome)}\n`);
       if (options.swap && views && outcome.status !== 'equal') {
-        await views.save(projection.name, projection.version, { position: outcome.position, data: fresh });
-        process.stdout.write(`swapped     ${projection.name}: views.db now holds the rebuilt view at ${outcome.position}\n`);
+        await swapIn(views, projection, { position: outcome.position, data: fresh });
+        process.stdout.write(`swapped     ${projection.name}: ${where} now holds the rebuilt view at ${outcome.position}\n`);
       }
     }
   } finally {
@@ -121,7 +143,7 @@ export function register(program: Command): void {
     .option('--data <dir>', DATA_OPTION_HELP)
     .addHelpText(
       'after',
-      '\nThe live view is the snapshot in <data>/views.db, caught up to the same position as a\nrestarting server would. Exit status 1 when any projection differs (also with --swap).',
+      '\nThe live view is the snapshot in <data>/views.db (in MongoDB when MONGODB_URL is set), caught up\nto the same position as a restarting server would. Exit status 1 when any projection differs (also with --swap).',
     )
     .action(run);
 }
