@@ -76,22 +76,28 @@ export function listApis(view: CatalogView, options: ListApisOptions = {}): ApiP
     return filter === undefined || filter(view.apis.get(id)!);
   };
 
-  const keys = options.after ? apiOrder.from(decodeCursor(options.after), true) : apiOrder.from();
   const edges: ApiEdge[] = [];
   let hasNextPage = false;
-  for (const key of keys) {
-    const id = idOfSortKey(key);
-    if (!unfiltered && !matches(id)) continue;
-    if (edges.length === size) {
-      hasNextPage = true;
-      break;
-    }
-    edges.push({ cursor: encodeCursor(key), node: view.apis.get(id)! });
-  }
+  apiOrder.each(
+    (key) => {
+      const id = idOfSortKey(key);
+      if (!unfiltered && !matches(id)) return true;
+      if (edges.length === size) {
+        hasNextPage = true;
+        return false;
+      }
+      edges.push({ cursor: encodeCursor(key), node: view.apis.get(id)! });
+      return true;
+    },
+    options.after ? decodeCursor(options.after) : undefined,
+    true,
+  );
   let totalCount = apiOrder.size;
   if (!unfiltered) {
     totalCount = 0;
-    for (const key of apiOrder) if (matches(idOfSortKey(key))) totalCount++;
+    apiOrder.each((key) => {
+      if (matches(idOfSortKey(key))) totalCount++;
+    });
   }
   return {
     edges,

@@ -15,6 +15,15 @@ function numbers(seed: number) {
 
 const sortedCopy = (s: Iterable<string>) => [...s].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
+/** The keys `each` visits, from `from` on. */
+function visited(keys: SortedKeys, from?: string, strict = false): string[] {
+  const out: string[] = [];
+  keys.each((k) => {
+    out.push(k);
+  }, from, strict);
+  return out;
+}
+
 describe('SortedKeys', () => {
   test('matches a sorted reference set through thousands of random adds and deletes (chunks split and merge)', () => {
     const next = numbers(42);
@@ -27,22 +36,22 @@ describe('SortedKeys', () => {
         assert.equal(keys.add(key), !reference.has(key));
         reference.add(key);
       } else assert.equal(keys.delete(key), reference.delete(key));
-      if (step % 997 === 0) assert.deepEqual([...keys], sortedCopy(reference));
+      if (step % 997 === 0) assert.deepEqual(visited(keys), sortedCopy(reference));
     }
     assert.equal(keys.size, reference.size);
-    assert.deepEqual([...keys], sortedCopy(reference));
+    assert.deepEqual(visited(keys), sortedCopy(reference));
     for (const probe of ['k0000', 'k1500', 'k15005', 'k2999', 'k9', '']) {
       assert.equal(keys.has(probe), reference.has(probe));
       const all = sortedCopy(reference);
-      assert.deepEqual([...keys.from(probe)], all.slice(lowerBound(all, probe)), `from ${probe}`);
-      assert.deepEqual([...keys.from(probe, true)], all.slice(lowerBound(all, probe, true)), `after ${probe}`);
+      assert.deepEqual(visited(keys, probe), all.slice(lowerBound(all, probe)), `from ${probe}`);
+      assert.deepEqual(visited(keys, probe, true), all.slice(lowerBound(all, probe, true)), `after ${probe}`);
     }
   });
 
   test('stays sorted when a thin chunk meets a crowded one, and empties completely', () => {
     const key = (n: number) => `k${String(n).padStart(6, '0')}`;
     const keys = SortedKeys.fromSorted(Array.from({ length: 768 }, (_, i) => key(i * 10))); // three chunks of 256
-    const reference = new Set([...keys]);
+    const reference = new Set(visited(keys));
     const add = (k: string) => {
       assert.equal(keys.add(k), !reference.has(k));
       reference.add(k);
@@ -50,15 +59,15 @@ describe('SortedKeys', () => {
     const remove = (k: string) => assert.equal(keys.delete(k), reference.delete(k));
     for (let i = 256; i < 506; i++) add(key(i * 10 + 5)); // crowd the second chunk (506 keys, no split yet)
     for (let i = 0; i < 129; i++) remove(key(i * 10)); // thin the first below a half: it absorbs the second
-    assert.deepEqual([...keys], sortedCopy(reference));
+    assert.deepEqual(visited(keys), sortedCopy(reference));
     for (let i = 0; i < 3000; i++) add(key(i * 3 + 1)); // crowd everything (chunks split)
     for (let i = 0; i < 7680; i += 20) remove(key(i)); // thin every other region
-    assert.deepEqual([...keys], sortedCopy(reference));
+    assert.deepEqual(visited(keys), sortedCopy(reference));
     for (const k of [...reference].reverse()) remove(k);
     assert.equal(keys.size, 0);
-    assert.deepEqual([...keys], []);
+    assert.deepEqual(visited(keys), []);
     assert.equal(keys.add('again'), true);
-    assert.deepEqual([...keys], ['again']);
+    assert.deepEqual(visited(keys), ['again']);
   });
 
   test('fromSorted, then adds and deletes at both ends', () => {
@@ -70,12 +79,18 @@ describe('SortedKeys', () => {
     assert.equal(keys.add('z'), false, 'a key is held once');
     assert.equal(keys.delete('m0500'), true);
     assert.equal(keys.delete('m0500'), false);
-    const all = [...keys];
+    const all = visited(keys);
     assert.equal(all.length, 1001);
     assert.equal(all[0], 'a');
     assert.equal(all.at(-1), 'z');
-    assert.deepEqual([...keys.from('m0499', true)].slice(0, 2), ['m0501', 'm0502']);
-    assert.deepEqual([...keys.from('zz')], []);
-    assert.deepEqual([...new SortedKeys().from('a')], []);
+    assert.deepEqual(visited(keys, 'm0499', true).slice(0, 2), ['m0501', 'm0502']);
+    assert.deepEqual(visited(keys, 'zz'), []);
+    const firstThree: string[] = [];
+    keys.each((k) => {
+      firstThree.push(k);
+      return firstThree.length < 3;
+    });
+    assert.deepEqual(firstThree, ['a', 'm0000', 'm0001'], 'the walk stops when visit returns false');
+    assert.deepEqual(visited(new SortedKeys(), 'a'), []);
   });
 });

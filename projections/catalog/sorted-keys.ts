@@ -16,7 +16,7 @@ export function lowerBound(sorted: readonly string[], key: string, strict = fals
   return lo;
 }
 
-export class SortedKeys implements Iterable<string> {
+export class SortedKeys {
   #chunks: string[][] = [];
   #size = 0;
 
@@ -88,18 +88,19 @@ export class SortedKeys implements Iterable<string> {
     return true;
   }
 
-  /** Keys in ascending order from the first >= `key` (> `key` when `strict`); all without a key. */
-  *from(key?: string, strict = false): IterableIterator<string> {
+  /**
+   * Calls `visit` with each key in ascending order from the first >= `from` (> `from` when
+   * `strict`; every key without `from`) until it returns false. A callback rather than an
+   * iterator: a generator costs ~50 ns per key, which a filtered walk of every API pays.
+   * The set must not change during the walk.
+   */
+  each(visit: (key: string) => boolean | void, from?: string, strict = false): void {
     const chunks = this.#chunks;
-    let c = key === undefined ? 0 : this.#chunkOf(key, strict);
-    let i = key === undefined || c >= chunks.length ? 0 : lowerBound(chunks[c]!, key, strict);
+    let c = from === undefined ? 0 : this.#chunkOf(from, strict);
+    let i = from === undefined || c >= chunks.length ? 0 : lowerBound(chunks[c]!, from, strict);
     for (; c < chunks.length; c++, i = 0) {
       const chunk = chunks[c]!;
-      for (; i < chunk.length; i++) yield chunk[i]!;
+      for (; i < chunk.length; i++) if (visit(chunk[i]!) === false) return;
     }
-  }
-
-  [Symbol.iterator](): IterableIterator<string> {
-    return this.from();
   }
 }
