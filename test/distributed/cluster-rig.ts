@@ -39,7 +39,9 @@ export async function killAll(): Promise<void> {
 export function spawnRole(cfg: ClusterConfig, args: string[], env: Record<string, string>, urlOf: (line: string) => string | undefined): Promise<Proc> {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: root,
-    env: { ...process.env, KAFKA_BROKERS: cfg.brokers.join(','), GATEHOUSE_KAFKA_TOPIC_PREFIX: cfg.prefix, GATEHOUSE_ISSUER: cfg.issuer, GATEHOUSE_LOG_LEVEL: 'info', ...env },
+    // MONGODB_URL emptied: each cluster run keeps its view snapshots in its own data dirs, never in a
+    // database shared with earlier runs (a fresh log must not meet an older run's snapshot).
+    env: { ...process.env, MONGODB_URL: '', KAFKA_BROKERS: cfg.brokers.join(','), GATEHOUSE_KAFKA_TOPIC_PREFIX: cfg.prefix, GATEHOUSE_ISSUER: cfg.issuer, GATEHOUSE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
