@@ -13,7 +13,7 @@ import {
 } from '../../domain/ports.ts';
 import { checkExpectedVersion, validateNewEvents } from './rules.ts';
 import { compileFilter } from './filter.ts';
-import { createChangeFeed, pagedDeliveries, runSubscription } from './subscription.ts';
+import { createChangeFeed, pagedDeliveries, runSubscription, createSubscriptionSet } from './subscription.ts';
 
 interface StoredEvent {
   streamId: string;
@@ -39,7 +39,7 @@ export function openMemoryEventStore(): EventStore {
   const eventIds = new Set<string>();
   const idempotency = new Map<string, AppendResult>();
   const feed = createChangeFeed();
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = createSubscriptionSet();
   let closed = false;
 
   const assertOpen = () => {
@@ -117,14 +117,7 @@ export function openMemoryEventStore(): EventStore {
     subscribe(handler, options = {}): Subscription {
       assertOpen();
       const sub = runSubscription(pagedDeliveries({ head, page }, options, feed), handler);
-      subscriptions.add(sub);
-      return {
-        caughtUp: sub.caughtUp,
-        stop: () => {
-          subscriptions.delete(sub);
-          return sub.stop();
-        },
-      };
+      return subscriptions.track(sub);
     },
 
     async headPosition() {
@@ -134,7 +127,7 @@ export function openMemoryEventStore(): EventStore {
 
     async close() {
       if (closed) return;
-      await Promise.allSettled([...subscriptions].map((s) => s.stop()));
+      await subscriptions.stopAll();
       closed = true;
     },
   };

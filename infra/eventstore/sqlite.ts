@@ -26,7 +26,7 @@ import {
   type Subscription,
 } from '../../domain/ports.ts';
 import { checkExpectedVersion, validateNewEvents } from './rules.ts';
-import { createChangeFeed, pagedDeliveries, runSubscription } from './subscription.ts';
+import { createChangeFeed, pagedDeliveries, runSubscription, createSubscriptionSet } from './subscription.ts';
 
 export interface SqliteEventStoreOptions {
   path: string;
@@ -208,7 +208,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
   // file show up as a change of `PRAGMA data_version`, checked only while someone listens.
   // The poll timer is unref'd: a subscription alone does not keep the process alive.
   const feed = createChangeFeed();
-  const subscriptions = new Set<Subscription>();
+  const subscriptions = createSubscriptionSet();
   let poll: NodeJS.Timeout | undefined;
   let lastDataVersion = 0;
   const pollOtherProcesses = () => {
@@ -270,19 +270,12 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
     subscribe(handler: EventHandler, subscribeOptions: SubscribeOptions = {}): Subscription {
       assertOpen();
       const sub = runSubscription(pagedDeliveries(source, subscribeOptions, feed), handler);
-      subscriptions.add(sub);
       if (!poll) {
         lastDataVersion = dataVersion.get()!;
         poll = setInterval(pollOtherProcesses, options.pollIntervalMs ?? 75);
         poll.unref();
       }
-      return {
-        caughtUp: sub.caughtUp,
-        stop: () => {
-          subscriptions.delete(sub);
-          return sub.stop();
-        },
-      };
+      return subscriptions.track(sub);
     },
 
     async headPosition() {
@@ -292,7 +285,7 @@ export function openSqliteEventStore(options: SqliteEventStoreOptions): SqliteEv
 
     async close() {
       if (closed) return;
-      await Promise.allSettled([...subscriptions].map((s) => s.stop()));
+      await subscriptions.stopAll();
       closed = true;
       if (poll) clearInterval(poll);
       db.close();

@@ -133,3 +133,26 @@ export function pagedDeliveries(source: PageSource, options: SubscribeOptions, f
     }
   };
 }
+
+/** The live subscriptions of one store: each is forgotten when stopped; `stopAll` on close. */
+export function createSubscriptionSet() {
+  const live = new Set<Subscription>();
+  return {
+    get size() {
+      return live.size;
+    },
+    track(sub: Subscription): Subscription {
+      live.add(sub);
+      return {
+        caughtUp: sub.caughtUp,
+        stop: () => {
+          live.delete(sub);
+          return sub.stop();
+        },
+      };
+    },
+    async stopAll(): Promise<void> {
+      await Promise.allSettled([...live].map((s) => s.stop()));
+    },
+  };
+}
