@@ -37,6 +37,10 @@ function cachedPage(view: ReturnType<typeof catalogOf>, caller: GqlContext['call
   return page;
 }
 
+/** A mutation that answers with the API it wrote, read back once the views hold the write. */
+const apiMutation = (name: 'createApi' | 'importOpenApi' | 'updateApi' | 'changeLifecycle' | 'createNewVersion') =>
+  async (_: unknown, args: Args, ctx: GqlContext) => apiAfter(ctx, (await mutate(ctx, name, args)).id);
+
 export const resolvers = {
   Query: {
     async apis(_: unknown, args: Args, ctx: GqlContext) {
@@ -60,26 +64,11 @@ export const resolvers = {
     },
   },
   Mutation: {
-    async createApi(_: unknown, args: Args, ctx: GqlContext) {
-      const r = await mutate(ctx, 'createApi', args);
-      return apiAfter(ctx, r.id);
-    },
-    async importOpenApi(_: unknown, args: Args, ctx: GqlContext) {
-      const r = await mutate(ctx, 'importOpenApi', args);
-      return apiAfter(ctx, r.id);
-    },
-    async updateApi(_: unknown, args: Args, ctx: GqlContext) {
-      const r = await mutate(ctx, 'updateApi', args);
-      return apiAfter(ctx, r.id);
-    },
-    async changeLifecycle(_: unknown, args: Args, ctx: GqlContext) {
-      const r = await mutate(ctx, 'changeLifecycle', args);
-      return apiAfter(ctx, r.id);
-    },
-    async createNewVersion(_: unknown, args: Args, ctx: GqlContext) {
-      const r = await mutate(ctx, 'createNewVersion', args);
-      return apiAfter(ctx, r.id);
-    },
+    createApi: apiMutation('createApi'),
+    importOpenApi: apiMutation('importOpenApi'),
+    updateApi: apiMutation('updateApi'),
+    changeLifecycle: apiMutation('changeLifecycle'),
+    createNewVersion: apiMutation('createNewVersion'),
     async deleteApi(_: unknown, args: Args, ctx: GqlContext) {
       return ack(await mutate(ctx, 'deleteApi', args));
     },
