@@ -53,6 +53,38 @@ describe('kafka request stream (real broker)', { skip: skipWithoutKafka }, () =>
     assert.equal(metrics.find((m) => m.name === 'gatehouse_request_facts_published_total')?.values[0]?.value, n);
   });
 
+  test('unread(): a partition is unread until its facts are handed over, then caught up; empty partitions never are', async () => {
+    const topic = uniqueTopic('requests');
+    topics.push(topic);
+    const stream = await createKafkaRequestStream({ kafka, topic, consumerGroup: `${topic}-g`, fromBeginning: true, topicSpec: { numPartitions: 3 } });
+    for (let i = 0; i < 50; i++) stream.publish(requestFact({ apiId: 'api-only', requestId: `r-${i}` }));
+    assert.ok(await stream.flush(10_000));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let handed = 0;
+    const sub = await stream.subscribePositioned(async (batch) => {
+      await gate; // the first batch is held: its facts are fetched but not handed over
+      handed += batch.facts.length;
+    });
+    try {
+      let unread: ReadonlySet<string> | null = null;
+      await waitFor('the partition assigned and its end known', async () => (unread = await sub.unread()) !== null && unread.size === 1, 30_000);
+      const [busy] = [...unread!];
+      assert.match(busy!, new RegExp(`^${topic}:[0-2]$`), 'only the partition of api-only holds facts');
+      release();
+      await waitFor('every fact handed over', () => handed === 50, 30_000);
+      assert.deepEqual([...(await sub.unread())!], [], 'caught up: nothing unread anywhere');
+      stream.publish(requestFact({ apiId: 'api-only', requestId: 'r-late' }));
+      assert.ok(await stream.flush(10_000));
+      await waitFor('the new fact handed over', () => handed === 51, 30_000);
+      assert.deepEqual([...(await sub.unread())!], []);
+    } finally {
+      release();
+      await sub.stop();
+      await stream.close();
+    }
+  });
+
   test('a full buffer drops (counted, also as a metric) instead of blocking; closing drops what is left', async () => {
     // Nothing listens on port 1: every send fails, the buffer fills.
     const stream = await createKafkaRequestStream({ kafka: ['127.0.0.1:1'], topic: uniqueTopic('nowhere'), createTopic: false, capacity: 100, flushTimeoutMs: 200 });

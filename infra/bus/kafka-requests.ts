@@ -4,7 +4,7 @@
 // (facts are keyed by API, so one API's traffic stays in one partition, in order).
 // `subscribePositioned` hands each batch with its partition and offsets and commits only what the
 // subscriber says is safely kept (the analytics worker: once its snapshot holds those offsets).
-import { Partitioners, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { RequestFact, RequestStream } from '../../domain/ports.ts';
 import { TOPICS, errorMessage, kafkaOf, silentLogger, sleep, type BusLogger, type KafkaSource } from './kafka-client.ts';
@@ -53,6 +53,12 @@ export interface PositionedRequestSubscription {
    * ("<topic>:<partition>" → last offset kept); other partitions and topics are ignored.
    */
   commit(positions: ReadonlyMap<string, bigint>): Promise<void>;
+  /**
+   * The owned partitions ("<topic>:<partition>") whose end offset is past what the handler has
+   * been given (or, before their first batch, past the committed offset — the oldest kept when
+   * none is and the group starts from the beginning); null when the broker does not answer.
+   */
+  unread(): Promise<ReadonlySet<string> | null>;
 }
 
 export interface KafkaRequestStream extends RequestStream {
@@ -174,7 +180,8 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
   /** One member of the consumer group, handing decoded batches to `onBatch`. */
   async function consume(spec: {
     autoCommit: boolean;
-    onBatch(batch: RequestFactBatch): Promise<void>;
+    /** `next`: the partition and the offset after the batch's last message (decodable or not). */
+    onBatch(batch: RequestFactBatch, next: { partition: number; offset: bigint }): Promise<void>;
     onAssignment?(partitions: number[]): void;
     onFetch?(): void;
   }): Promise<{ consumer: Consumer; stop(): Promise<void> }> {
@@ -211,7 +218,10 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
             logger.warn({ topic, offset: m.offset, partition: batch.partition }, 'undecodable request fact skipped');
           }
         }
-        await spec.onBatch({ partition: `${topic}:${batch.partition}`, facts, offsets, highWatermark: BigInt(batch.highWatermark) });
+        await spec.onBatch(
+          { partition: `${topic}:${batch.partition}`, facts, offsets, highWatermark: BigInt(batch.highWatermark) },
+          { partition: batch.partition, offset: BigInt(batch.lastOffset()) + 1n },
+        );
       },
     });
     consumers.add(consumer);
@@ -260,24 +270,61 @@ export async function createKafkaRequestStream(options: KafkaRequestStreamOption
     },
     async subscribePositioned(handler, hooks = {}) {
       let owned = new Set<number>();
+      /** Partition → the offset after the last message handed over since the last assignment. */
+      const delivered = new Map<number, bigint>();
+      const groupId = options.consumerGroup ?? 'gatehouse-requests';
+      let admin: Admin | undefined;
       const { consumer, stop } = await consume({
         autoCommit: false,
         onAssignment(partitions) {
           owned = new Set(partitions);
+          // A rebalance restarts every partition from its committed offset: what was handed over
+          // before may come again, so only the commit counts until the next batch.
+          delivered.clear();
           hooks.onAssignment?.(partitions.map((p) => `${topic}:${p}`));
         },
         onFetch: hooks.onFetch,
-        async onBatch(batch) {
+        async onBatch(batch, next) {
           try {
             await handler(batch);
           } catch (e) {
             // Telemetry, as in subscribe: the batch is lost rather than stalling the partition.
             logger.error({ topic, err: errorMessage(e), facts: batch.facts.length }, 'request fact subscriber failed');
           }
+          delivered.set(next.partition, next.offset);
         },
       });
       return {
-        stop,
+        async stop() {
+          await stop();
+          await admin?.disconnect().catch(() => {});
+          admin = undefined;
+        },
+        async unread() {
+          try {
+            if (!admin) {
+              admin = kafka.admin();
+              await admin.connect();
+            }
+            const [ends, [committed]] = await Promise.all([
+              admin.fetchTopicOffsets(topic),
+              admin.fetchOffsets({ groupId, topics: [topic] }),
+            ]);
+            const commitOf = new Map(committed?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? []);
+            const waiting = new Set<string>();
+            for (const e of ends) {
+              if (!owned.has(e.partition)) continue;
+              const end = BigInt(e.high);
+              const commit = commitOf.get(e.partition) ?? -1n;
+              const start = commit >= 0n ? commit : (options.fromBeginning ?? false) ? BigInt(e.low) : end;
+              if (end > (delivered.get(e.partition) ?? start)) waiting.add(`${topic}:${e.partition}`);
+            }
+            return waiting;
+          } catch (e) {
+            logger.warn({ topic, err: errorMessage(e) }, 'request partitions: end offsets unknown');
+            return null;
+          }
+        },
         async commit(positions) {
           const offsets: { topic: string; partition: number; offset: string }[] = [];
           for (const [key, last] of positions) {

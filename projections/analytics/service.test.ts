@@ -39,6 +39,8 @@ function partitionedStream() {
   let deliver: ((partition: string, facts: RequestFact[], firstOffset: bigint) => Promise<void>) | undefined;
   let assign: ((partitions: string[]) => void) | undefined;
   let fetched: (() => void) | undefined;
+  /** What `unread()` answers: partitions with facts not delivered yet, or null (broker away). */
+  let unread: Set<string> | null = new Set();
   const stream: PartitionedRequestStream = {
     publish() {},
     dropped: 0,
@@ -56,6 +58,9 @@ function partitionedStream() {
           log.push('commit');
           commits.push(new Map(positions));
         },
+        async unread() {
+          return unread;
+        },
       };
     },
   };
@@ -65,6 +70,7 @@ function partitionedStream() {
     assign: (ps: string[]) => assign!(ps),
     /** An empty fetch: the consumer is alive, the broker had nothing. */
     fetched: () => fetched!(),
+    setUnread: (u: Set<string> | null) => void (unread = u),
   };
 }
 
@@ -210,6 +216,32 @@ describe('analytics service', () => {
     assert.deepEqual(await waitForAlerts(2, true, 2000), ['AlertRaised', 'AlertCleared']);
     assert.equal(svc.status().watermark, new Date(minute(20)).toISOString());
     assert.equal(svc.status().activeSources, 0);
+    await svc.close();
+  });
+
+  test('a partition whose facts are still unread on the broker is not swept idle: read later, they are not late', async () => {
+    const { store } = setup();
+    const kafka = partitionedStream();
+    const svc = createAnalyticsService({ requests: kafka.stream, store, clock, random, snapshotEveryMs: 0, sourceIdleMs: 10 });
+    await svc.start();
+    kafka.assign(['requests:0', 'requests:1']);
+    const facts = spikeTraffic();
+    kafka.setUnread(null); // broker away: no sweep at all
+    await kafka.deliver('requests:1', [facts.pop()!], 0n);
+    const sweeps = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; ) {
+        kafka.fetched();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await sweeps(80);
+    assert.equal(svc.status().activeSources, 2, 'nothing swept while the ends are unknown');
+    kafka.setUnread(new Set(['requests:0'])); // requests:0 holds facts the consumer has not fetched yet
+    await sweeps(80);
+    assert.equal(svc.status().activeSources, 1, 'requests:1 went idle, requests:0 still holds the watermark');
+    await kafka.deliver('requests:0', facts, 0n);
+    assert.equal(svc.status().late, 0);
+    assert.equal(svc.status().applied, facts.length + 1);
     await svc.close();
   });
 

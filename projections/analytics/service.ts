@@ -40,6 +40,12 @@ export interface PositionedSubscription {
   stop(): Promise<void>;
   /** Records, for the partitions this consumer owns, that everything up to these offsets is safely kept. */
   commit(positions: ReadonlyMap<string, bigint>): Promise<void>;
+  /**
+   * The owned partitions that hold facts not handed to the handler yet (their end is past what
+   * was delivered), or null when that cannot be known now (broker away). Without it, a partition
+   * that has not delivered for a sweep period is taken for an empty one.
+   */
+  unread?(): Promise<ReadonlySet<string> | null>;
 }
 
 export interface PartitionedRequestStream extends RequestStream {
@@ -221,12 +227,22 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
     return appendPending();
   }
 
+  let sweeping = false;
   async function sweepIdle(): Promise<void> {
     // A consumer that fetched nothing at all (broker away, a batch still being handled) says
     // nothing about its partitions: they are not idle for that.
-    if (positioned && !fetched) return;
-    fetched = false;
-    sweepIdleSources(view);
+    if (sweeping || (positioned && !fetched)) return;
+    sweeping = true;
+    try {
+      // A partition with facts still to read is behind, not idle: asked after the fetch check so
+      // whatever the consumer fetched meanwhile is in `unread` or already applied.
+      const unread = positioned?.unread ? await positioned.unread() : undefined;
+      if (unread === null || draining) return;
+      fetched = false;
+      sweepIdleSources(view, unread);
+    } finally {
+      sweeping = false;
+    }
     await judgeSealedMinutes();
   }
 

@@ -176,9 +176,10 @@ export function assignPartitions(view: AnalyticsView, partitions: readonly strin
 /**
  * Sources that delivered nothing since the previous sweep stop holding the watermark back until
  * they deliver again (called by the service every `sourceIdleMs` of its clock); may seal minutes.
+ * Partitions in `unread` still hold facts not delivered yet: they are behind, not idle.
  */
-export function sweepIdleSources(view: AnalyticsView): void {
-  sweepIdle(view.sources, view.watermark - view.config.retention.minuteMs);
+export function sweepIdleSources(view: AnalyticsView, unread?: ReadonlySet<string>): void {
+  sweepIdle(view.sources, view.watermark - view.config.retention.minuteMs, unread);
   moveWatermark(view);
 }
 

@@ -90,6 +90,28 @@ describe('watermark: sources running behind one another', () => {
     assert.equal(view.minutes.get(minute(0))!.sealed, true);
   });
 
+  test('a partition with facts still unread is behind, not idle: sweeps leave it holding the watermark', () => {
+    const view = createAnalyticsView();
+    assignPartitions(view, ['requests:0', 'requests:1']);
+    const feed = feeder(view);
+    feed('requests:1', [fact({ at: minute(20), apiId: 'api-clock' })]);
+    const unread = new Set(['requests:0']); // the broker holds facts of requests:0 not fetched yet
+    for (let i = 0; i < 3; i++) sweepIdleSources(view, unread);
+    assert.equal(view.watermark, minute(-10), 'the pending partition holds it as far back as maxSourceLagMs allows');
+    feed('requests:0', Array.from({ length: 15 }, (_, m) => spread(m, 20)).flat());
+    assert.equal(view.counters.late, 0);
+    assert.equal(view.counters.applied, 301);
+    // The same sweeps without knowing what is unread: the partition counts as empty, and facts
+    // it delivers 20 minutes behind the newest are late — what the unread set prevents.
+    const blind = createAnalyticsView();
+    assignPartitions(blind, ['requests:0', 'requests:1']);
+    const feedBlind = feeder(blind);
+    feedBlind('requests:1', [fact({ at: minute(20), apiId: 'api-clock' })]);
+    for (let i = 0; i < 3; i++) sweepIdleSources(blind);
+    feedBlind('requests:0', Array.from({ length: 15 }, (_, m) => spread(m, 20)).flat());
+    assert.equal(blind.counters.late, 300);
+  });
+
   test('no source holds the watermark more than maxSourceLagMs behind the newest fact', () => {
     const view = createAnalyticsView({ maxSourceLagMs: 10 * MINUTE_MS });
     applyFacts(view, [fact({ at: minute(0), gatewayId: 'gw-stuck' }), ...spread(25, 5, { gatewayId: 'gw-a' })]);

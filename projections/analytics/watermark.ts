@@ -32,6 +32,8 @@ export interface Sources {
   nextLow: number;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
 export const createSources = (): Sources => ({ lanes: new Map(), newest: -Infinity, low: null, nextLow: Infinity });
 
 export const newMark = (hwm = -Infinity, idle = false): SourceMark => ({ hwm, idle, touched: true });
@@ -91,11 +93,14 @@ export function recomputeLow(s: Sources): void {
 /**
  * The sources that delivered nothing since the previous sweep become idle; idle ones whose mark
  * is older than `forgetBefore` are forgotten (a gateway gone for good, an empty partition).
+ * Sources in an `unread` lane (a partition holding facts not handed over yet) are only slow:
+ * they keep holding the watermark back, or the facts waiting there would all arrive late.
  */
-export function sweepIdle(s: Sources, forgetBefore: number): void {
+export function sweepIdle(s: Sources, forgetBefore: number, unread: ReadonlySet<string> = NONE): void {
   for (const [lane, marks] of s.lanes) {
+    const waiting = unread.has(lane);
     for (const [gatewayId, m] of marks) {
-      if (!m.touched) m.idle = true;
+      if (!m.touched && !waiting) m.idle = true;
       m.touched = false;
       if (m.idle && m.hwm < forgetBefore) marks.delete(gatewayId);
     }
