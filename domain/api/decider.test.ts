@@ -253,3 +253,50 @@ describe('API: delete', () => {
     given(apiDecider, [created, deleted]).when(create()).thenThrows('CONFLICT');
   });
 });
+
+describe('API: backend hard limit (maxTps)', () => {
+  const update = (maxTps: unknown): Parameters<typeof apiDecider.decide>[0] =>
+    ({ type: 'UpdateApi', data: { apiId, definition: { maxTps } as never, knownTiers: known } });
+  const withLimit = (maxTps: { production: number | null; sandbox: number | null }): ApiCreated => ({ type: 'ApiCreated', data: { ...created.data, maxTps } });
+
+  test('accepted on create, per key type; an unset key type is null', () => {
+    given(apiDecider)
+      .when(create({ definition: { ...create().data.definition, maxTps: { production: 5 } } }))
+      .then([withLimit({ production: 5, sandbox: null })]);
+  });
+
+  test('an API created without it carries no maxTps field (the event shape of older APIs)', () => {
+    const [e] = given(apiDecider).when(create()).events();
+    assert.equal('maxTps' in (e as ApiCreated).data, false);
+  });
+
+  test('set on update; an update giving one key type keeps the other', () => {
+    const { name: _n, context: _c, version: _v, provider: _p, lifecycleStatus: _l, copiedFrom: _f, ...definition } = withLimit({ production: 10, sandbox: 2 }).data;
+    given(apiDecider, [created]).when(update({ production: 10, sandbox: 2 })).then([{ type: 'ApiUpdated', data: definition }]);
+    const [e] = given(apiDecider, [withLimit({ production: 10, sandbox: 2 })]).when(update({ sandbox: 3 })).events();
+    assert.deepEqual(e!.type === 'ApiUpdated' && e.data.maxTps, { production: 10, sandbox: 3 });
+  });
+
+  test('null, or both key types null, removes the limit; the same value again changes nothing', () => {
+    for (const clear of [null, { production: null, sandbox: null }]) {
+      const [e] = given(apiDecider, [withLimit({ production: 5, sandbox: null })]).when(update(clear)).events();
+      assert.equal(e!.type, 'ApiUpdated');
+      assert.equal('maxTps' in e!.data, false, JSON.stringify(clear));
+    }
+    given(apiDecider, [withLimit({ production: 5, sandbox: null })]).when(update({ production: 5 })).thenNothing();
+    given(apiDecider, [created]).when(update(null)).thenNothing();
+  });
+
+  test('an old API (no maxTps in its events) updated without it appends nothing new', () => {
+    given(apiDecider, [created]).when({ type: 'UpdateApi', data: { apiId, definition: { description: null }, knownTiers: known } }).thenNothing();
+  });
+
+  test('zero, negative, fractional, above 1e6 or not a number: BAD_USER_INPUT naming the field, on create and update', () => {
+    for (const bad of [0, -1, 1.5, 1_000_001, Number.NaN, '5']) {
+      given(apiDecider).when(create({ definition: { ...create().data.definition, maxTps: { production: bad as number } } })).thenThrows('BAD_USER_INPUT', /maxTps\.production/);
+      given(apiDecider, [created]).when(update({ sandbox: bad })).thenThrows('BAD_USER_INPUT', /maxTps\.sandbox/);
+    }
+    const [ok] = given(apiDecider, [created]).when(update({ production: 1_000_000, sandbox: 1 })).events();
+    assert.deepEqual(ok!.type === 'ApiUpdated' && ok.data.maxTps, { production: 1_000_000, sandbox: 1 }, 'the bounds themselves are accepted');
+  });
+});

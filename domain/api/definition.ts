@@ -1,6 +1,6 @@
 // Validation and normalisation of an API's definition (WSO2 §2): what createApi, updateApi,
 // importOpenApi and createNewVersion all go through, so every stored API is well formed.
-import { fail, optionalText, requireHttpUrl, requireOneOf, requireText, unique } from '../validate.ts';
+import { fail, optionalText, requireHttpUrl, requireInt, requireOneOf, requireText, unique } from '../validate.ts';
 import type {
   ApiDefinition,
   ApiDocument,
@@ -12,6 +12,7 @@ import type {
   DocumentVisibility,
   Endpoints,
   HttpVerb,
+  MaxTps,
   Operation,
   SecurityScheme,
   Visibility,
@@ -95,6 +96,8 @@ export interface ApiDefinitionInput {
   tags?: readonly string[] | null;
   visibility?: string | null;
   visibleRoles?: readonly string[] | null;
+  /** Omitted keeps the base; null (or both key types null) removes the hard limit. */
+  maxTps?: { production?: number | null; sandbox?: number | null } | null;
 }
 
 export interface DocumentInput {
@@ -163,6 +166,22 @@ function endpointsOf(input: ApiDefinitionInput['endpoints'], base: Endpoints): E
   return { production: pick('production'), sandbox: pick('sandbox') };
 }
 
+/** Highest backend hard limit accepted (requests per second, per key type). */
+export const MAX_TPS_LIMIT = 1_000_000;
+
+function maxTpsOf(input: ApiDefinitionInput['maxTps'], base: MaxTps | undefined): MaxTps | undefined {
+  if (input === undefined) return base;
+  if (input === null) return undefined;
+  const pick = (key: keyof MaxTps): number | null => {
+    const v = input[key];
+    if (v === undefined) return base?.[key] ?? null;
+    if (v === null) return null;
+    return requireInt(`maxTps.${key}`, v, 1, MAX_TPS_LIMIT);
+  };
+  const maxTps = { production: pick('production'), sandbox: pick('sandbox') };
+  return maxTps.production === null && maxTps.sandbox === null ? undefined : maxTps;
+}
+
 function scopesOf(input: readonly ScopeInput[]): ApiScope[] {
   const scopes = input.map((s) => {
     const name = (s.name ?? '').trim();
@@ -228,6 +247,9 @@ export function applyDefinition(base: ApiDefinition, input: ApiDefinitionInput, 
     visibility: input.visibility ? requireOneOf('visibility', input.visibility, VISIBILITIES) : base.visibility,
     visibleRoles: input.visibleRoles ? unique(input.visibleRoles.map((r) => requireText('visibleRoles', r, 100))) : base.visibleRoles,
   };
+  // Last, and only when set: definitions without a limit keep the shape they always had.
+  const maxTps = maxTpsOf(input.maxTps, base.maxTps);
+  if (maxTps !== undefined) def.maxTps = maxTps;
 
   if (def.subscriptionPolicies.length === 0) fail('subscriptionPolicies', 'at least one subscription tier must be offered');
   if (def.securitySchemes.length === 0) fail('securitySchemes', 'at least one security scheme is required');

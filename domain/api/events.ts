@@ -44,6 +44,15 @@ export interface Cors {
   allowMethods: string[];
 }
 
+/**
+ * Backend hard limit (WSO2 `maxTps`, reference §4.1): requests per second the backend takes,
+ * per key type, counted on each gateway node; null = no limit for that key type.
+ */
+export interface MaxTps {
+  production: number | null;
+  sandbox: number | null;
+}
+
 /** What an update may change: everything but id, name, context, version and provider (WSO2). */
 export interface ApiDefinition {
   description: string | null;
@@ -58,6 +67,11 @@ export interface ApiDefinition {
   tags: string[];
   visibility: Visibility;
   visibleRoles: string[]; // when visibility = RESTRICTED
+  /**
+   * Present only when a key type has a limit: absent = no backend hard limit, as in every
+   * event recorded before maxTps existed (so those replay unchanged, no upcaster needed).
+   */
+  maxTps?: MaxTps;
 }
 
 export type DocumentType = 'HOWTO' | 'SAMPLES' | 'PUBLIC_FORUM' | 'SUPPORT_FORUM' | 'API_MESSAGE_FORMAT' | 'SWAGGER_DOC' | 'OTHER';
