@@ -23,6 +23,7 @@ const record = (over: Partial<ApiRecord> = {}): ApiRecord => ({
   provider: 'alice',
   lifecycleStatus: 'PUBLISHED',
   isDefaultVersion: true,
+  maxTps: null,
   documents: [],
   lifecycleHistory: [],
   copiedFrom: null,

@@ -18,6 +18,7 @@ function setDefinition(api: ApiRecord, d: ApiDefinition): void {
   api.tags = [...d.tags];
   api.visibility = d.visibility;
   api.visibleRoles = [...(d.visibleRoles ?? [])];
+  api.maxTps = d.maxTps === undefined ? null : { ...d.maxTps };
 }
 
 const toDocument = ({ documentId, apiId: _apiId, ...rest }: ApiDocument & { apiId: string }): DocumentRecord => ({
@@ -68,6 +69,7 @@ export function applyApiEvent(view: CatalogView, e: ApiEvent, event: RecordedEve
         tags: d.tags,
         visibility: d.visibility,
         visibleRoles: d.visibleRoles,
+        maxTps: null,
         documents: [],
         lifecycleHistory: [],
         copiedFrom: d.copiedFrom ? { ...d.copiedFrom } : null,

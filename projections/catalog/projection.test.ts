@@ -109,6 +109,22 @@ describe('catalog projection', () => {
     assert.deepEqual(listApplications(after, { owner: 'alice' }), []);
   });
 
+  test('maxTps: null for APIs without it, set and removed by updates, kept by a snapshot', async () => {
+    const { store, view } = await storyCatalog();
+    assert.equal(getApi(view, IDS.weather)!.maxTps, null);
+    const emit = writer(store, 100);
+    const update = (maxTps?: { production: number | null; sandbox: number | null }) =>
+      emit(`api-${IDS.weather}`, 'bob', { type: 'ApiUpdated', data: { apiId: IDS.weather, ...definition(maxTps ? { maxTps } : {}) } });
+    await update({ production: 5, sandbox: null });
+    const { view: limited } = await foldLog(store, catalogProjection, view, { after: view.position });
+    assert.deepEqual(getApi(limited, IDS.weather)!.maxTps, { production: 5, sandbox: null });
+    const restored = catalogProjection.deserialize(catalogProjection.serialize(limited));
+    assert.deepEqual(getApi(restored, IDS.weather)!.maxTps, { production: 5, sandbox: null });
+    await update();
+    const { view: cleared } = await foldLog(store, catalogProjection, limited, { after: limited.position });
+    assert.equal(getApi(cleared, IDS.weather)!.maxTps, null);
+  });
+
   test('a restored snapshot serializes to the same bytes and keeps folding like the live view', async () => {
     const store = openMemoryEventStore();
     await writeStory(store);

@@ -168,7 +168,8 @@ export function deserializeCatalog(data: string | Buffer): CatalogView {
 
 export const catalogProjection: Projection<CatalogView> = {
   name: 'catalog',
-  version: 1,
+  // 2: ApiRecord.maxTps.
+  version: 2,
   initialView: createCatalogView,
   apply: applyToCatalog,
   serialize: serializeCatalog,

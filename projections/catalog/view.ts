@@ -8,6 +8,7 @@ import type {
   Cors,
   Endpoints,
   LifecycleStatus,
+  MaxTps,
   Operation,
   SecurityScheme,
   Visibility,
@@ -56,6 +57,8 @@ export interface ApiRecord extends Versioned {
   tags: string[];
   visibility: Visibility;
   visibleRoles: string[];
+  /** Backend hard limit per key type; null = none. */
+  maxTps: MaxTps | null;
   documents: DocumentRecord[];
   lifecycleHistory: LifecycleChange[];
   copiedFrom: { apiId: string; version: string } | null;
@@ -88,6 +91,7 @@ export function copyApiRecord(a: ApiRecord): ApiRecord {
     tags: a.tags,
     visibility: a.visibility,
     visibleRoles: a.visibleRoles,
+    maxTps: a.maxTps,
     documents: a.documents,
     lifecycleHistory: a.lifecycleHistory,
     copiedFrom: a.copiedFrom,

@@ -35,6 +35,7 @@ function defineApi(api: MapApi, def: ApiDefinition): void {
   api.securitySchemes = [...def.securitySchemes];
   api.backendJwt = def.backendJwt;
   api.cors = { ...def.cors };
+  api.maxTps = def.maxTps === undefined ? null : { production: def.maxTps.production, sandbox: def.maxTps.sandbox };
   api.resources = null;
 }
 
@@ -86,6 +87,7 @@ export function applyToGatewayMap(view: GatewayMapView, recorded: RecordedEvent)
         securitySchemes: [],
         backendJwt: false,
         cors: { enabled: false, allowOrigins: [], allowCredentials: false, allowHeaders: [], allowMethods: [] },
+        maxTps: null,
         resources: null,
       };
       defineApi(api, d);

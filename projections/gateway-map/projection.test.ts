@@ -111,6 +111,23 @@ describe('gateway map projection', () => {
     assert.ok(findResource(api, 'GET', '/a/1.0.0/new', 8));
   });
 
+  test('maxTps: recorded per API and key type, replaced on update, null when absent or removed; kept by a snapshot', () => {
+    const limited = apiCreated({ apiId: 'a', context: '/a', maxTps: { production: 5, sandbox: null } });
+    const view = build([limited, apiCreated({ apiId: 'b', context: '/b' })]);
+    assert.deepEqual(view.apis.get('a')!.maxTps, { production: 5, sandbox: null });
+    assert.equal(view.apis.get('b')!.maxTps, null, 'an API (or an old event) without maxTps has no limit');
+    assert.deepEqual(projection.deserialize(projection.serialize(view)).apis.get('a')!.maxTps, { production: 5, sandbox: null });
+    const update = (maxTps: object | undefined) => {
+      const { maxTps: _old, ...def } = limited.data as Record<string, unknown>;
+      const data = maxTps === undefined ? def : { ...def, maxTps };
+      projection.apply(view, recorded([{ type: 'ApiUpdated', data } as unknown as GatehouseEvent], 10n)[0]!);
+    };
+    update({ production: 7, sandbox: 2 });
+    assert.deepEqual(view.apis.get('a')!.maxTps, { production: 7, sandbox: 2 });
+    update(undefined);
+    assert.equal(view.apis.get('a')!.maxTps, null);
+  });
+
   test('applications by consumer key, subscriptions by app × API with status and tier', () => {
     const view = build([
       ...pizza,

@@ -95,7 +95,8 @@ export function deserializeGatewayMap(data: string | Buffer): GatewayMapView {
 
 export const gatewayMapProjection: Projection<GatewayMapView> = {
   name: GATEWAY_MAP_PROJECTION,
-  version: 1,
+  // 2: MapApi.maxTps (backend hard limit).
+  version: 2,
   initialView: emptyGatewayMap,
   apply: applyToGatewayMap,
   serialize: serializeGatewayMap,

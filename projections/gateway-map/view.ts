@@ -1,7 +1,7 @@
 // The gateway map: everything a gateway needs to decide a request, keyed for O(1) lookups
 // (reference §5.4 SubscriptionDataStore). Built only by apply.ts from the log; read by the
 // gateway through query.ts. Compiled resource matchers are a cache, never serialised.
-import type { AuthType, Cors, Endpoints, HttpVerb, LifecycleStatus, SecurityScheme } from '../../domain/api/events.ts';
+import type { AuthType, Cors, Endpoints, HttpVerb, LifecycleStatus, MaxTps, SecurityScheme } from '../../domain/api/events.ts';
 import type { KeyType } from '../../domain/application/events.ts';
 import type { BlockingType } from '../../domain/blocking/events.ts';
 import type { ConditionalGroup, DataUnit, LimitType, PolicyLevel, TimeUnit } from '../../domain/policy/events.ts';
@@ -39,6 +39,8 @@ export interface MapApi {
   securitySchemes: SecurityScheme[];
   backendJwt: boolean;
   cors: Cors;
+  /** Backend hard limit per key type (requests per second, node-local); null = none. */
+  maxTps: MaxTps | null;
   /** Lazily compiled from `operations`, per verb, most specific first; reset on update. */
   resources: Map<string, MapResource[]> | null;
   /** Cache, never serialised: `{context}:{version}`, the API-level throttle key stem. */
