@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,11 +9,10 @@ import { openMemoryEventStore } from '../../infra/eventstore/memory.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
 import { createAnalyticsService } from '../../projections/analytics/service.ts';
 import { fact, throttled } from '../../projections/analytics/testing/facts.ts';
+import { runCli } from '../../test/support/cli.ts';
 import { parseDuration, sparkline } from './analytics.ts';
 
-const root = new URL('../..', import.meta.url).pathname;
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'analytics', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const gatehouse = (...args: string[]) => runCli(['analytics', ...args]);
 
 let dir: string;
 const now = Date.now();

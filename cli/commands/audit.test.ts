@@ -1,25 +1,16 @@
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
-import { IDS, writeStory } from '../../projections/catalog/story.fixture.ts';
+import { rmSync } from 'node:fs';
+import { IDS } from '../../projections/catalog/story.fixture.ts';
 import { apiStream } from '../../domain/streams.ts';
-
-const root = new URL('../..', import.meta.url).pathname;
+import { runCli, storyDataDir } from '../../test/support/cli.ts';
 let dir: string;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-audit-'));
-  const store = openSqliteEventStore({ path: join(dir, 'events.db') });
-  await writeStory(store);
-  await store.close();
+  dir = await storyDataDir('gatehouse-audit-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const gatehouse = (...args: string[]) => runCli(args);
 
 describe('gatehouse audit', () => {
   test('prints the history with actors and field diffs; --json has the same entries', () => {

@@ -1,25 +1,19 @@
 import { describe, test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
-import { IDS, writeStory, writer } from '../../projections/catalog/story.fixture.ts';
+import { IDS, writer } from '../../projections/catalog/story.fixture.ts';
 import { apiStream, userStream } from '../../domain/streams.ts';
-
-const root = new URL('../..', import.meta.url).pathname;
+import { repoRoot as root, runCli, storyDataDir } from '../../test/support/cli.ts';
 let dir: string;
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gatehouse-events-'));
-  const store = openSqliteEventStore({ path: join(dir, 'events.db') });
-  await writeStory(store);
-  await store.close();
+  dir = await storyDataDir('gatehouse-events-');
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const gatehouse = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+const gatehouse = (...args: string[]) => runCli(args);
 
 const jsonLines = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { position: string; streamId: string; type: string; streamVersion: string; metadata: { actor: string } });
 

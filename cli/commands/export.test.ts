@@ -1,22 +1,17 @@
 // `gatehouse export` / `import` as a user runs them: separate processes, exit codes, files.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { openSqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { writeStory } from '../../projections/catalog/story.fixture.ts';
+import { runCli } from '../../test/support/cli.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-export-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const gatehouse = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, GATEHOUSE_EVENTSTORE: 'sqlite' } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const gatehouse = (...args: string[]) => runCli(args, { GATEHOUSE_EVENTSTORE: 'sqlite' });
 
 before(async () => {
   const store = openSqliteEventStore({ path: join(dir, 'source', 'events.db') });
