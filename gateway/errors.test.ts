@@ -17,7 +17,7 @@ test('the SPEC table: codes and statuses', () => {
   const table: [keyof typeof errors, string, number][] = [
     ['invalidCredentials', '900901', 401], ['missingCredentials', '900902', 401], ['noMatchingResource', '900906', 404],
     ['subscriptionBlocked', '900907', 401], ['notSubscribed', '900908', 403], ['subscriptionInactive', '900909', 401],
-    ['scopeNotAllowed', '900910', 403], ['apiBlocked', '700700', 503], ['apiThrottled', '900800', 429],
+    ['scopeNotAllowed', '900910', 403], ['apiBlocked', '700700', 503], ['hardLimitExceeded', '900801', 503], ['apiThrottled', '900800', 429],
     ['resourceThrottled', '900802', 429], ['applicationThrottled', '900803', 429], ['subscriptionThrottled', '900804', 429],
     ['customThrottled', '900806', 429], ['blockedByDenyPolicy', '900805', 429], ['burstThrottled', '900807', 429],
     ['backendUnreachable', '101503', 502], ['backendTimeout', '101504', 504],

@@ -41,6 +41,7 @@ const CATALOG = {
   // --- API status
   apiBlocked: { code: '700700', status: 503, message: 'API blocked', description: 'This API has been blocked temporarily. Please try again later or contact the system administrators.', errorType: 'BLOCKED' },
   // --- throttling (WSO2 9008xx)
+  hardLimitExceeded: { code: '900801', status: 503, message: 'Hard limit exceeded', description: 'API not accepting requests: the backend hard limit (maxTps) of this key type is reached', errorType: 'THROTTLED' },
   apiThrottled: { code: '900800', status: 429, message: 'Message throttled out', description: 'You have exceeded your quota: API level limit exceeded', errorType: 'THROTTLED' },
   resourceThrottled: { code: '900802', status: 429, message: 'Message throttled out', description: 'You have exceeded your quota: resource level limit exceeded', errorType: 'THROTTLED' },
   applicationThrottled: { code: '900803', status: 429, message: 'Message throttled out', description: 'You have exceeded your quota: application level limit exceeded', errorType: 'THROTTLED' },

@@ -2,6 +2,7 @@
 // map that is worth building once (imported keys, compiled deny policies), plus the local
 // caches and counters. Phases read it through ctx.gw.
 import type { Logger } from 'pino';
+import type { KeyType } from '../domain/application/events.ts';
 import type { RequestStream, ThrottleDecisionStream } from '../domain/ports.ts';
 import type { GatewayMapView } from '../projections/gateway-map/view.ts';
 import { VerificationKeys } from './auth/keys.ts';
@@ -59,6 +60,8 @@ export class Gateway {
   readonly tokens = new TokenCache();
   readonly counters = new WindowCounters();
   readonly burst = new WindowCounters();
+  /** Backend hard limits (maxTps), node-local like burst control: one counter per API id, per key type. */
+  readonly hardLimits: Readonly<Record<KeyType, WindowCounters>> = { PRODUCTION: new WindowCounters(), SANDBOX: new WindowCounters() };
   readonly decisions = new ThrottleDecisions();
   deny = new DenyPolicies([]);
 

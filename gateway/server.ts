@@ -170,6 +170,7 @@ async function adminRequest(req: IncomingMessage, res: ServerResponse, gateway: 
           position: source.position().toString(),
           cachedTokens: gateway.tokens.size,
           counters: gateway.counters.size,
+          hardLimitCounters: gateway.hardLimits.PRODUCTION.size + gateway.hardLimits.SANDBOX.size,
           throttleDecisions: gateway.decisions.size,
           droppedRequestFacts: gateway.requestStream.dropped,
         },
@@ -266,6 +267,8 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     const now = Date.now();
     gateway.counters.sweep(now);
     gateway.burst.sweep(now);
+    gateway.hardLimits.PRODUCTION.sweep(now);
+    gateway.hardLimits.SANDBOX.sweep(now);
     gateway.decisions.sweep(now);
   }, 30_000);
   sweep.unref();

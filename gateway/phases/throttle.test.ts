@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { GatehouseEvent } from '../../domain/events.ts';
 import { apiCreated, apiPublished, applicationCreated, blockingAdded, keysGenerated, operation, policyCreated, subscriptionCreated } from '../../projections/gateway-map/fixtures.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -122,4 +122,98 @@ test('localQuotaGateways: each gateway admits its share of a cluster-wide limit'
   const gw = testGateway(world({ tier: 'Ten', extra: [policyCreated({ level: 'SUBSCRIPTION', name: 'Ten', requestCount: 10, timeUnit: 'HOUR' })] }), { localQuotaGateways: 3, reportThrottleHits: true });
   assert.deepEqual(results(gw, 5), ['ok', 'ok', 'ok', 'ok', '900804'], 'ceil(10 / 3) = 4 locally');
   assert.equal(request(gw).ctx.throttleHits, null, 'a refused request reports no hits');
+});
+
+describe('backend hard limit (maxTps)', () => {
+  /** A wall-clock second, 100 ms in: every request of a test lands in a window it chooses. */
+  const SECOND = 1_800_000_000_000 + 100;
+
+  function limited(maxTps: { production: number | null; sandbox: number | null }, opts: { tier?: string; appTier?: string; apiPolicy?: string; extra?: GatehouseEvent[] } = {}) {
+    return testGateway(mapOf([
+      ...(opts.extra ?? []),
+      apiCreated({ apiId: 'a', context: '/a', endpoints: { production: 'http://prod', sandbox: 'http://sandbox' }, apiThrottlingPolicy: opts.apiPolicy ?? null, maxTps, operations: [operation('GET', '/x'), operation('GET', '/open', { authType: 'NONE' })] }),
+      apiPublished('a'),
+      applicationCreated({ applicationId: 'app', name: 'Shop', owner: 'alice', throttlingPolicy: opts.appTier ?? 'Unlimited' }),
+      keysGenerated('app', 'ck'),
+      keysGenerated('app', 'sk', 'SANDBOX'),
+      subscriptionCreated('s', 'app', 'a', opts.tier ?? 'Unlimited'),
+    ]));
+  }
+
+  /** One request through locate → route → authorize → throttle at `at` (epoch ms) with the key's type. */
+  function call(gw: ReturnType<typeof testGateway>, at: number, consumerKey: string | null = 'ck', path = '/a/1.0.0/x'): { ctx: RequestContext; code: string } {
+    const { ctx } = testContext(gw, 'GET', path);
+    (ctx as unknown as { startedAt: number }).startedAt = at;
+    locate.run!(ctx);
+    route.run!(ctx);
+    ctx.principal = consumerKey === null ? null : { ...principal, consumerKey };
+    assert.equal(authorize.run!(ctx), undefined);
+    const result = throttle.run!(ctx) as GatewayError | undefined;
+    return { ctx, code: result?.code ?? 'ok' };
+  }
+  const burst = (gw: ReturnType<typeof testGateway>, n: number, at: number, key: string | null = 'ck', path?: string) =>
+    Array.from({ length: n }, (_, i) => call(gw, at + i, key, path).code);
+
+  test('exactly maxTps per second, then 503/900801 with Retry-After to the end of the second; the next second serves again', () => {
+    const gw = limited({ production: 3, sandbox: null });
+    assert.deepEqual(burst(gw, 5, SECOND), ['ok', 'ok', 'ok', '900801', '900801']);
+    const refused = call(gw, SECOND + 800);
+    assert.equal(refused.ctx.retryAfterS, 1);
+    assert.equal(errors.hardLimitExceeded.status, 503);
+    assert.equal(errors.hardLimitExceeded.retryAfter, true);
+    assert.deepEqual(burst(gw, 4, SECOND + 1000), ['ok', 'ok', 'ok', '900801']);
+  });
+
+  test('per key type: a sandbox key is unaffected when only production is limited; sandbox has its own counter', () => {
+    const gw = limited({ production: 1, sandbox: null });
+    assert.deepEqual(burst(gw, 2, SECOND), ['ok', '900801']);
+    assert.deepEqual(burst(gw, 5, SECOND, 'sk'), ['ok', 'ok', 'ok', 'ok', 'ok']);
+    const both = limited({ production: 1, sandbox: 2 });
+    assert.deepEqual(burst(both, 3, SECOND, 'sk'), ['ok', 'ok', '900801']);
+    assert.deepEqual(burst(both, 2, SECOND), ['ok', '900801'], 'the sandbox burst used none of production');
+    const sandboxOnly = limited({ production: null, sandbox: 1 });
+    assert.deepEqual(burst(sandboxOnly, 3, SECOND), ['ok', 'ok', 'ok']);
+  });
+
+  test('a resource with auth type NONE (no credentials) counts as production', () => {
+    const gw = limited({ production: 2, sandbox: null });
+    assert.deepEqual(burst(gw, 3, SECOND, null, '/a/1.0.0/open'), ['ok', 'ok', '900801']);
+    assert.equal(call(gw, SECOND + 5).code, '900801', 'the same production counter as keyed requests');
+  });
+
+  test('order: a deny policy answers first (and is not counted), the hard limit before the API-level policy', () => {
+    const denied = limited({ production: 1, sandbox: null }, { extra: [blockingAdded({ conditionId: 'd', type: 'USER', value: 'alice' })] });
+    assert.deepEqual(burst(denied, 2, SECOND), ['900805', '900805']);
+    assert.equal(denied.hardLimits.PRODUCTION.used('a', SECOND - 100), 0);
+    const gw = limited({ production: 1, sandbox: null }, { apiPolicy: 'Adv1', extra: [policyCreated({ level: 'ADVANCED', name: 'Adv1', requestCount: 1, timeUnit: 'HOUR' })] });
+    assert.deepEqual(burst(gw, 2, SECOND), ['ok', '900801']);
+    assert.equal(call(gw, SECOND + 1000).code, '900800', 'next second the hard limit admits and the API policy refuses');
+  });
+
+  test('requests refused by the hard limit do not count against subscription or application quotas', () => {
+    const gw = limited({ production: 1, sandbox: null }, {
+      tier: 'Three',
+      appTier: 'AppTen',
+      extra: [policyCreated({ level: 'SUBSCRIPTION', name: 'Three', requestCount: 3, timeUnit: 'HOUR' }), policyCreated({ level: 'APPLICATION', name: 'AppTen', requestCount: 10, timeUnit: 'HOUR' })],
+    });
+    assert.deepEqual(burst(gw, 4, SECOND), ['ok', '900801', '900801', '900801']);
+    const hour = windowAt('HOUR', 1, SECOND, { start: 0, end: 0 });
+    assert.equal(gw.counters.used('app:/a:1.0.0', hour.start), 1);
+    assert.equal(gw.counters.used('app:alice', hour.start), 1);
+    assert.equal(call(gw, SECOND + 1000).code, 'ok');
+    assert.equal(call(gw, SECOND + 2000).code, 'ok');
+    assert.equal(call(gw, SECOND + 3000).code, '900804', 'three admitted requests used the 3/hour tier');
+  });
+
+  test('a request refused by a later level does not use the hard limit', () => {
+    const gw = limited({ production: 2, sandbox: null }, { tier: 'One', extra: [policyCreated({ level: 'SUBSCRIPTION', name: 'One', requestCount: 1, timeUnit: 'HOUR' })] });
+    assert.deepEqual(burst(gw, 3, SECOND), ['ok', '900804', '900804']);
+    assert.equal(gw.hardLimits.PRODUCTION.used('a', SECOND - 100), 1);
+  });
+
+  test('no maxTps: nothing counted in the hard-limit counters', () => {
+    const gw = testGateway(world());
+    results(gw, 3);
+    assert.equal(gw.hardLimits.PRODUCTION.size + gw.hardLimits.SANDBOX.size, 0);
+  });
 });

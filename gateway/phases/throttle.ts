@@ -1,4 +1,5 @@
-// Throttling with WSO2 semantics and order (§4.2): deny policies (900805), then the API-level
+// Throttling with WSO2 semantics and order (§4.2): deny policies (900805), then the backend
+// hard limit (maxTps of the key type, node-local, 1 s windows: 900801 / 503), then the API-level
 // advanced policy (900800) or, when the API has none, the resource's (900802), then the
 // subscription tier with burst control first (900807, 900804), then the application tier per
 // user (900803), then custom-policy keys (900806). Keys are WSO2's (§4.1). A level refuses when
@@ -87,6 +88,21 @@ function conditionInput(ctx: RequestContext): ConditionInput {
     query: (name) => queryParam(ctx.url, ctx.pathEnd, name),
     claim: (name) => ctx.principal?.claims[name],
   };
+}
+
+/** Backend hard limit (WSO2 maxTps): per API and key type; no key type (auth NONE) counts as production. */
+function hardLimit(ctx: RequestContext): GatewayError | undefined {
+  const api = ctx.api!;
+  const maxTps = api.maxTps;
+  if (maxTps === null) return undefined;
+  const keyType = ctx.keyType ?? 'PRODUCTION';
+  const limit = keyType === 'SANDBOX' ? maxTps.sandbox : maxTps.production;
+  if (limit === null) return undefined;
+  const counters = ctx.gw.hardLimits[keyType];
+  windowAt('SEC', 1, ctx.startedAt, window);
+  if (counters.used(api.id, window.start) >= limit) return refuse(ctx, errors.hardLimitExceeded, window.end);
+  queue(counters, api.id, window);
+  return undefined;
 }
 
 function advancedLevel(ctx: RequestContext, keys: string[]): GatewayError | undefined {
@@ -178,7 +194,7 @@ export const throttle: Phase = {
     ctx.throttleKeys = keys;
     pendingCount = 0;
     if (hits.length > 0) hits = [];
-    const refused = advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys) ?? customLevel(ctx, keys);
+    const refused = hardLimit(ctx) ?? advancedLevel(ctx, keys) ?? subscriptionLevel(ctx, keys) ?? applicationLevel(ctx, keys) ?? customLevel(ctx, keys);
     if (refused !== undefined) {
       ctx.bandwidth = null;
       return refused;
