@@ -22,6 +22,8 @@ import { findClientByConsumerKey, isTokenRevoked, scopeRoles } from '../projecti
 import type { CatalogView } from '../projections/catalog/view.ts';
 import { createAnalyticsService, type AnalyticsService } from '../projections/analytics/service.ts';
 import type { ViewStore } from '../projections/projection.ts';
+import type { MongoViewStore } from '../infra/views/mongo.ts';
+import type { CatalogMirror } from '../infra/views/mongo-catalog.ts';
 import { PROJECTIONS } from '../projections/registry.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { GATEWAY_AUDIENCE } from '../api/oauth/constants.ts';
@@ -154,6 +156,12 @@ export async function openViewStore(config: { dataDir: string; mongoUrl?: string
   return openMongoViewStore({ url: config.mongoUrl });
 }
 
+/** The catalog documents' progress as /ready shows it (informative: they do not gate readiness). */
+const mirrorStatus = (m: CatalogMirror) => {
+  const s = m.status();
+  return { position: s.position.toString(), checkpoint: s.checkpoint.toString(), resumedFrom: s.resumedFrom.toString(), conflicts: s.conflicts, retrying: s.retrying };
+};
+
 export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
   const logger = config.logger ?? createLogger(config.logLevel);
   const announce = config.announce ?? ((text: string) => void process.stdout.write(text));
@@ -186,6 +194,14 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     const runner = createProjectionRunner({ store, projections: PROJECTIONS, viewStore, logger: logger.child({ component: 'projections' }) });
     await runner.start();
     closers.push(() => runner.close());
+    // MONGODB_URL: the catalog also as one document per record, kept up to date from the log.
+    let catalogDocuments: CatalogMirror | null = null;
+    if (config.mongoUrl) {
+      const { startCatalogMirror } = await import('../infra/views/mongo-catalog.ts');
+      const mirror = await startCatalogMirror({ store, db: (viewStore as MongoViewStore).db, viewStore, logger: logger.child({ component: 'catalog-documents' }) });
+      closers.push(() => mirror.stop());
+      catalogDocuments = mirror;
+    }
     metrics.setLagSource({
       headPosition: () => store.headPosition(),
       projections: () => runner.status().map((s) => ({ name: s.name, position: s.position })),
@@ -267,6 +283,7 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
           headPosition: head.toString(),
           viewPosition: runner.position().toString(),
           failed,
+          ...(catalogDocuments ? { catalogDocuments: mirrorStatus(catalogDocuments) } : {}),
           ...(withGateway ? { gateway: { listening: gw !== null, mapPosition: gw ? gw.position().toString() : null } } : {}),
         };
       },

@@ -3,15 +3,18 @@
 // is set, as the server keeps them; caught up to the same position the way a restarting server
 // catches up). Equal, or the first difference; exit 1 on any difference. `--swap` then replaces
 // the snapshot with the rebuilt view (stop the server first); in MongoDB that is the view store's
-// blue/green save: the rebuilt view is written as a new generation and the pointer swapped.
+// blue/green save: the rebuilt view is written as a new generation and the pointer swapped,
+// and the catalog's per-record documents are rebuilt into fresh collections and swapped in too.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import type { Db } from 'mongodb';
 import type { EventStore } from '../../domain/ports.ts';
 import type { MongoViewStore } from '../../infra/views/mongo.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
 import { openViewStore } from '../runtime.ts';
+import { catalogProjection } from '../../projections/catalog/projection.ts';
 import { toBytes, type AnyProjection, type ViewStore } from '../../projections/projection.ts';
 import { selectProjections } from '../../projections/registry.ts';
 import { firstDifference, foldLog, rebuildView, type ViewDifference } from '../../projections/runner-replay.ts';
@@ -98,6 +101,22 @@ async function swapIn(views: ViewStore, projection: AnyProjection, snapshot: { p
   if (lastSave(projection.name) !== 'saved') throw new Error(`${projection.name}: the rebuilt view could not replace the snapshot`);
 }
 
+/**
+ * The catalog documents (MONGODB_URL): always rebuilt with --swap, whatever the snapshot
+ * comparison said, into fresh collections that replace the live ones blue/green. A running
+ * control plane may stay up: its readers move over at the swap, its mirror writes on into the
+ * new collections, and the events it wrote meanwhile to the old ones are written again here.
+ */
+async function swapCatalogDocuments(store: EventStore, db: Db, fresh: Buffer, position: bigint): Promise<void> {
+  const { rebuildCatalogDocuments } = await import('../../infra/views/mongo-catalog-documents.ts');
+  const r = await rebuildCatalogDocuments({ db, store, view: catalogProjection.deserialize(fresh), position });
+  process.stdout.write(`swapped     catalog documents: ${r.documents} records rebuilt at ${position} into ${r.collections.join(', ')}; live at ${r.position}\n`);
+  if (r.counts.conflicts.length > 0) {
+    const first = r.counts.conflicts[0]!;
+    throw new Error(`catalog documents: ${r.counts.conflicts.length} record(s) refused by a unique index (first: ${first.records} ${first.id} at ${first.position})`);
+  }
+}
+
 async function run(options: ReplayOptions): Promise<void> {
   const projections = selectProjections(options.projection);
   const dataDir = dataDirOf(options.data);
@@ -121,6 +140,9 @@ async function run(options: ReplayOptions): Promise<void> {
         await swapIn(views, projection, { position: outcome.position, data: fresh });
         process.stdout.write(`swapped     ${projection.name}: ${where} now holds the rebuilt view at ${outcome.position}\n`);
       }
+      if (options.swap && mongoUrl && projection.name === catalogProjection.name) {
+        await swapCatalogDocuments(store, (views as MongoViewStore).db, fresh, outcome.position);
+      }
     }
   } finally {
     await views?.close();
@@ -138,7 +160,7 @@ export function register(program: Command): void {
     .description('rebuild projections from position 0 into fresh views and compare them byte for byte with the live (snapshotted) views')
     .option('-p, --projection <name>', `only this projection (${selectProjections().map((p) => p.name).join(', ')}); default: all`)
     .option('--to <position>', 'replay up to this log position (default: the end of the log)', parsePosition)
-    .option('--swap', 'replace each differing (or missing) snapshot with the rebuilt view; stop the server first')
+    .option('--swap', 'replace each differing (or missing) snapshot with the rebuilt view (stop the server first); with MONGODB_URL also rebuild the catalog documents into fresh collections and swap them in (the server may run)')
     .option('--json', 'one JSON object per projection: status equal | different | no-snapshot')
     .option('--data <dir>', DATA_OPTION_HELP)
     .addHelpText(

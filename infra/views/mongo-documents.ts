@@ -84,7 +84,9 @@ export async function openMongoDocumentView<T extends Document>(options: MongoDo
   async function prepare(collectionName: string): Promise<Collection<T & Stored>> {
     const c = db.collection<T & Stored>(collectionName);
     for (const u of uniqueIndexes) {
-      await c.createIndex(Object.fromEntries(u.fields.map((f) => [f, 1])), { name: u.name, unique: true });
+      // Sparse: a tombstone (its unique fields unset) is not indexed, so tombstones never
+      // collide with each other (MongoDB would index each missing field as null).
+      await c.createIndex(Object.fromEntries(u.fields.map((f) => [f, 1])), { name: u.name, unique: true, sparse: true });
     }
     return c;
   }
