@@ -169,6 +169,7 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByLabel('Verb of resource 2').selectOption('POST');
     await publisher.getByLabel('URI template of resource 2').fill('/alerts/{city}');
     await publisher.getByLabel('Production endpoint').fill(backend.url);
+    await publisher.getByLabel('Production max TPS').fill('1000');
     await publisher.getByLabel('Gold').check();
     await shot(publisher, '04-publisher-create-api');
     await publisher.getByRole('button', { name: 'Create API' }).click();
@@ -189,6 +190,10 @@ describe('portals in a browser', { timeout: 180_000 }, () => {
     await publisher.getByRole('table', { name: 'Lifecycle history' }).getByText('pat').waitFor();
     assert.ok(await actions.getByText('Block').isVisible(), 'a published API can be blocked');
     await shot(publisher, '06-publisher-lifecycle');
+
+    await publisher.getByRole('tab', { name: 'Runtime' }).click();
+    assert.equal(await publisher.getByLabel('Production max TPS').inputValue(), '1000', 'the backend hard limit set at creation');
+    assert.equal(await publisher.getByLabel('Sandbox max TPS').inputValue(), '', 'no sandbox limit');
 
     await publisher.goto('/publisher');
     await publisher.getByRole('radio', { name: 'Published' }).click();

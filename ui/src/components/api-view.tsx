@@ -33,6 +33,13 @@ export function OperationsTable({ api }: { api: Pick<Api, 'operations'> }) {
   );
 }
 
+/** WSO2's maxTps as the publisher reads it: "production 50/s, sandbox none". */
+function maxTpsText(maxTps: Api['maxTps']): string {
+  if (maxTps === null) return 'none';
+  const one = (n: number | null) => (n === null ? 'none' : `${n}/s`);
+  return `production ${one(maxTps.production)}, sandbox ${one(maxTps.sandbox)}`;
+}
+
 export function ApiView({ api }: { api: Api }) {
   return (
     <div className="api-view" data-testid="api-view">
@@ -49,6 +56,7 @@ export function ApiView({ api }: { api: Api }) {
         ['Tiers offered', api.subscriptionPolicies.join(', ') || '—'],
         ['CORS', api.cors.enabled ? `on (${api.cors.allowOrigins.join(', ')})` : 'off'],
         ['Backend JWT', api.backendJwt ? 'on' : 'off'],
+        ['Backend hard limit', maxTpsText(api.maxTps)],
         ['Tags', api.tags.join(', ') || '—'],
         ['Stream version', String(api.streamVersion)],
       ]} />

@@ -12,6 +12,7 @@ export const API_FIELDS = `${API_SUMMARY}
   scopes { name displayName description roles }
   subscriptionPolicies apiThrottlingPolicy securitySchemes backendJwt visibility visibleRoles createdAt
   cors { enabled allowOrigins allowCredentials allowHeaders allowMethods }
+  maxTps { production sandbox }
   documents { id name type otherTypeName summary sourceType sourceUrl content visibility }
   lifecycleHistory { from to action actor at position }
   versions { id version lifecycleStatus isDefaultVersion }`;

@@ -82,6 +82,8 @@ export interface Api extends ApiSummary {
   backendJwt: boolean;
   visibility: string;
   visibleRoles: string[];
+  /** Backend hard limit (requests per second per key type); null = none. */
+  maxTps: { production: number | null; sandbox: number | null } | null;
   documents: ApiDocument[];
   lifecycleHistory: LifecycleChange[];
   versions: Array<{ id: string; version: string; lifecycleStatus: string; isDefaultVersion: boolean }>;

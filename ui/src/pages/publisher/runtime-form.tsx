@@ -1,5 +1,6 @@
 // Runtime configuration of an API: endpoints, security schemes, CORS, backend JWT, tiers
-// offered, API-level rate limit, default version and visibility. Used by create and edit.
+// offered, API-level rate limit, backend hard limit (maxTps), default version and visibility.
+// Used by create and edit.
 import type { Api } from '../../lib/types.ts';
 import { Checkbox, SelectField, TextField, splitList } from '../../components/ui.tsx';
 
@@ -14,6 +15,9 @@ export interface RuntimeDraft {
   backendJwt: boolean;
   tiers: string[];
   apiThrottlingPolicy: string;
+  /** Backend hard limit per key type, requests per second; '' = none. */
+  maxTpsProduction: string;
+  maxTpsSandbox: string;
   isDefaultVersion: boolean;
   visibility: string;
 }
@@ -30,6 +34,8 @@ export const newRuntime = (): RuntimeDraft => ({
   backendJwt: false,
   tiers: ['Unlimited'],
   apiThrottlingPolicy: '',
+  maxTpsProduction: '',
+  maxTpsSandbox: '',
   isDefaultVersion: false,
   visibility: 'PUBLIC',
 });
@@ -45,9 +51,14 @@ export const runtimeOf = (api: Api): RuntimeDraft => ({
   backendJwt: api.backendJwt,
   tiers: api.subscriptionPolicies,
   apiThrottlingPolicy: api.apiThrottlingPolicy ?? '',
+  maxTpsProduction: api.maxTps?.production?.toString() ?? '',
+  maxTpsSandbox: api.maxTps?.sandbox?.toString() ?? '',
   isDefaultVersion: api.isDefaultVersion,
   visibility: api.visibility,
 });
+
+/** '' = no limit; anything else goes to the server as a number, which validates it. */
+const tps = (text: string): number | null => (text.trim() === '' ? null : Number(text.trim()));
 
 export const runtimeInput = (d: RuntimeDraft) => ({
   endpoints: { production: d.production.trim() || null, sandbox: d.sandbox.trim() || null },
@@ -56,6 +67,7 @@ export const runtimeInput = (d: RuntimeDraft) => ({
   backendJwt: d.backendJwt,
   subscriptionPolicies: d.tiers,
   apiThrottlingPolicy: d.apiThrottlingPolicy || null,
+  maxTps: { production: tps(d.maxTpsProduction), sandbox: tps(d.maxTpsSandbox) },
   isDefaultVersion: d.isDefaultVersion,
   visibility: d.visibility,
 });
@@ -91,6 +103,13 @@ export function RuntimeForm({ draft, onChange, subscriptionTiers, advancedTiers 
         </div>
         <SelectField label="API-level rate limit" hint="When set, per-resource limits are ignored." value={draft.apiThrottlingPolicy} onChange={(e) => set({ apiThrottlingPolicy: e.target.value })}
           options={[{ value: '', label: 'Per resource' }, ...advancedTiers]} />
+      </fieldset>
+      <fieldset className="fieldset">
+        <legend>Backend hard limit</legend>
+        <TextField label="Production max TPS" hint="Requests per second the backend takes, counted on each gateway; over it: 503. Empty = no limit."
+          type="number" min={1} max={1000000} step={1} placeholder="no limit" value={draft.maxTpsProduction} onChange={(e) => set({ maxTpsProduction: e.target.value })} />
+        <TextField label="Sandbox max TPS" hint="Same for sandbox keys."
+          type="number" min={1} max={1000000} step={1} placeholder="no limit" value={draft.maxTpsSandbox} onChange={(e) => set({ maxTpsSandbox: e.target.value })} />
       </fieldset>
       <fieldset className="fieldset">
         <legend>Visibility</legend>
