@@ -66,10 +66,10 @@ describe('gatehouse replay', () => {
   test('a tampered snapshot is reported with its first differing field, exit 1; --swap repairs it', async () => {
     const dir = await dataDir();
     const views = openSqliteViewStore({ path: join(dir, 'views.db') });
-    const snap = (await views.load('catalog', 1))!;
+    const snap = (await views.load('catalog', catalogProjection.version))!;
     const view = catalogProjection.deserialize(snap.data);
     view.apis.set(IDS.pizza1, { ...view.apis.get(IDS.pizza1)!, lifecycleStatus: 'BLOCKED' });
-    await views.save('catalog', 1, { position: snap.position, data: Buffer.from(catalogProjection.serialize(view)) });
+    await views.save('catalog', catalogProjection.version, { position: snap.position, data: Buffer.from(catalogProjection.serialize(view)) });
     await views.close();
 
     const r = gatehouse('replay', '--projection', 'catalog', '--json', '--data', dir);
@@ -80,13 +80,13 @@ describe('gatehouse replay', () => {
     assert.equal(r.stderr.trim(), 'gatehouse: 1 projection(s) differ from a replay of the log');
 
     const human = gatehouse('replay', '--projection', 'catalog', '--data', dir);
-    assert.match(human.stdout, /^DIFFERENT\s+catalog v1/m);
+    assert.match(human.stdout, new RegExp(`^DIFFERENT\\s+catalog v${catalogProjection.version}`, 'm'));
     assert.match(human.stdout, /first differing field apis\[0\]\.lifecycleStatus: live "BLOCKED" ≠ replayed "DEPRECATED"/);
 
     assert.equal(gatehouse('replay', '--projection', 'catalog', '--swap', '--data', dir).status, 1);
     const again = gatehouse('replay', '--projection', 'catalog', '--data', dir);
     assert.equal(again.status, 0, again.stdout);
-    assert.match(again.stdout, /^equal\s+catalog v1 at position 39/);
+    assert.match(again.stdout, new RegExp(`^equal\\s+catalog v${catalogProjection.version} at position 39`));
   });
 
   test('--to replays a prefix; a --to before the snapshot or beyond the log fails with one line', async () => {
