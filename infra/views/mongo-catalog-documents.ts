@@ -11,7 +11,7 @@ import '../../domain/events.ts'; // registers the upcasters `upcast` applies
 import { upcast } from '../../domain/upcasting.ts';
 import { catalogProjection } from '../../projections/catalog/projection.ts';
 import type { ApplicationRecord, CatalogView } from '../../projections/catalog/view.ts';
-import { isDuplicateKey } from './mongo-client.ts';
+import { isDuplicateKey, positionOf, positionValue } from './mongo-client.ts';
 import { openMongoDocumentView, type DocumentWriter, type MongoDocumentView, type Rebuild, type UniqueIndex } from './mongo-documents.ts';
 
 /** The catalog maps that become collections. */
@@ -49,6 +49,30 @@ const documentOf = (kind: CatalogKind, record: object): Document =>
   kind.toDocument ? kind.toDocument(record as never) : (record as Document);
 
 export type CatalogDocuments = Record<CatalogRecords, MongoDocumentView<Document>>;
+
+/** Where the mirror's checkpoint lives: `_id: "catalog"`, `position`, and the projection `version` the documents have. */
+export const VIEW_CHECKPOINTS = 'view_checkpoints';
+const CHECKPOINT_ID = 'catalog';
+
+export interface CatalogCheckpoint {
+  position: bigint;
+  /** The catalog projection version the documents were written by (another one: rebuild them). */
+  version: number | null;
+}
+
+export async function readCatalogCheckpoint(db: Db): Promise<CatalogCheckpoint | null> {
+  const found = await db.collection<{ _id: string; position: unknown; version?: number }>(VIEW_CHECKPOINTS).findOne({ _id: CHECKPOINT_ID });
+  return found ? { position: positionOf(found.position), version: found.version ?? null } : null;
+}
+
+/** Moves the checkpoint forward to `position` (never back) for this projection version. */
+export async function saveCatalogCheckpoint(db: Db, position: bigint): Promise<void> {
+  await db.collection<{ _id: string }>(VIEW_CHECKPOINTS).updateOne(
+    { _id: CHECKPOINT_ID },
+    { $max: { position: positionValue(position) }, $set: { version: catalogProjection.version } },
+    { upsert: true },
+  );
+}
 
 /** The document views of the catalog (readers use `get`/`find`; the mirror and rebuilds write). */
 export async function openCatalogDocuments(db: Db, options: { dropAfterMs?: number } = {}): Promise<CatalogDocuments> {
@@ -164,6 +188,8 @@ export interface CatalogRebuildResult {
   documents: number;
   collections: string[];
   counts: WriteCounts;
+  /** The view, moved on to `position` and still tracked (a mirror goes on with it). */
+  tracked: TrackedCatalog;
 }
 
 /** Applies the log after `from` to the tracked view, writing what changed; returns the position reached. */
@@ -211,7 +237,9 @@ export async function rebuildCatalogDocuments(options: CatalogRebuildOptions): P
       delete rebuilds[kind.records];
     }
     const position = await catchUp(options.store, tracked, reached, docs, counts);
-    return { position, documents, collections, counts };
+    // The documents are now this projection version's, at least up to `position`.
+    await saveCatalogCheckpoint(options.db, position);
+    return { position, documents, collections, counts, tracked };
   } finally {
     for (const rebuild of Object.values(rebuilds)) await rebuild?.abort();
   }

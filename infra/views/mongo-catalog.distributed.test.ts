@@ -96,7 +96,7 @@ describe('catalog documents in MongoDB (real server)', { skip: skipWithoutMongo 
     assert.equal(await docs.applications.get(IDS.aliceApp), null);
     assert.equal(await docs.policies.get('SUBSCRIPTION:Silver'), null);
     assert.equal(await docs.blockingConditions.get(IDS.ipBlock), null);
-    await waitFor('the checkpoint', async () => (await readCatalogCheckpoint(db)) === mirror.position());
+    await waitFor('the checkpoint', async () => (await readCatalogCheckpoint(db))?.position === mirror.position());
     await mirror.stop();
     await store.close();
   });
@@ -109,7 +109,7 @@ describe('catalog documents in MongoDB (real server)', { skip: skipWithoutMongo 
     const stoppedAt = await until(first, store);
     assert.ok(first.status().applied > 20);
     await first.stop();
-    assert.equal(await readCatalogCheckpoint(db), stoppedAt, 'stop saves the checkpoint');
+    assert.deepEqual(await readCatalogCheckpoint(db), { position: stoppedAt, version: catalogProjection.version }, 'stop saves the checkpoint');
 
     await writeDeletions(store); // six deletions while the mirror is down
     const second = await startCatalogMirror({ store, db });
@@ -153,7 +153,7 @@ describe('catalog documents in MongoDB (real server)', { skip: skipWithoutMongo 
     const second = await startCatalogMirror({ store, db, viewStore: views });
     assert.equal(second.status().start, 'reconciled');
     assert.equal(second.resumedFrom, head);
-    assert.equal(await readCatalogCheckpoint(db), head);
+    assert.equal((await readCatalogCheckpoint(db))?.position, head);
     const docs = await openCatalogDocuments(db);
     assert.deepEqual(ids(await docs.subscriptions.find()), []);
     assert.deepEqual(ids(await docs.apis.find()), [IDS.pizza1, IDS.pizza2].sort());
@@ -162,6 +162,31 @@ describe('catalog documents in MongoDB (real server)', { skip: skipWithoutMongo 
     assert.equal(bots?.name, 'Crawlers');
     assert.deepEqual(bots?.attributes, [{ name: 'team.name', value: 'x' }], 'a dotted attribute name is stored as a pair');
     assert.equal((await (await docs.apis.collection()).findOne({ _id: IDS.weather }))?.deleted, true);
+    await second.stop();
+    await store.close();
+  });
+
+  test('documents of another projection version are rebuilt blue/green at start (the guard alone would keep them)', async () => {
+    const db = freshDb();
+    const store = openMemoryEventStore();
+    await writeStory(store);
+    const first = await startCatalogMirror({ store, db });
+    const head = await until(first, store);
+    await first.stop();
+    const docs = await openCatalogDocuments(db);
+    // As an older version would have written it: a field missing, the checkpoint of version 0.
+    await (await docs.apis.collection()).updateOne({ _id: IDS.pizza1 }, { $unset: { name: '' } });
+    await db.collection('view_checkpoints').updateOne({ _id: 'catalog' as never }, { $set: { version: 0 } });
+
+    const second = await startCatalogMirror({ store, db });
+    assert.equal(second.status().start, 'rebuilt');
+    assert.equal(second.resumedFrom, head);
+    assert.equal((await docs.apis.collection()).collectionName, 'view_catalog_apis_g2');
+    assert.equal((await docs.apis.get(IDS.pizza1))?.name, 'PizzaShack');
+    assert.deepEqual(await readCatalogCheckpoint(db), { position: head, version: catalogProjection.version });
+    await writeDeletions(store);
+    await until(second, store);
+    assert.equal(await docs.apis.get(IDS.weather), null, 'and it follows the log from there');
     await second.stop();
     await store.close();
   });

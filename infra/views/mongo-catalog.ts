@@ -5,7 +5,7 @@
 // the in-memory catalog without writing; a re-delivered event writes nothing new (the position
 // guard answers "stale"). A transient server error is retried until it passes or the mirror
 // stops: the subscription waits, no event is skipped.
-import type { Collection, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '../../domain/ports.ts';
 import '../../domain/events.ts'; // registers the upcasters `upcast` applies
@@ -14,12 +14,14 @@ import { catalogProjection } from '../../projections/catalog/projection.ts';
 import type { CatalogView } from '../../projections/catalog/view.ts';
 import type { ViewStore } from '../../projections/projection.ts';
 import { foldLog } from '../../projections/runner-replay.ts';
-import { positionOf, positionValue } from './mongo-client.ts';
 import {
   CATALOG_KINDS,
   allRecords,
   emptyCounts,
   openCatalogDocuments,
+  readCatalogCheckpoint,
+  rebuildCatalogDocuments,
+  saveCatalogCheckpoint,
   trackCatalog,
   writeChange,
   type CatalogChange,
@@ -28,13 +30,7 @@ import {
   type WriteCounts,
 } from './mongo-catalog-documents.ts';
 
-export const VIEW_CHECKPOINTS = 'view_checkpoints';
-const CHECKPOINT_ID = 'catalog';
-
-interface Checkpoint {
-  _id: string;
-  position: bigint;
-}
+export { readCatalogCheckpoint, VIEW_CHECKPOINTS } from './mongo-catalog-documents.ts';
 
 export interface CatalogMirrorOptions {
   store: EventStore;
@@ -51,9 +47,10 @@ export interface CatalogMirrorOptions {
 /**
  * How the mirror resumed: `checkpoint` folded the log up to its checkpoint without writing;
  * `reconciled` started from a catalog snapshot newer than its checkpoint and wrote the records
- * changed since the checkpoint (and tombstones for the ones gone).
+ * changed since the checkpoint (and tombstones for the ones gone); `rebuilt` found documents
+ * of another projection version and rebuilt them blue/green.
  */
-export type CatalogMirrorStart = 'checkpoint' | 'reconciled';
+export type CatalogMirrorStart = 'checkpoint' | 'reconciled' | 'rebuilt';
 
 export interface CatalogMirrorStatus {
   /** Last event whose documents are written. */
@@ -83,11 +80,6 @@ export interface CatalogMirror {
 
 class MirrorStopped extends Error {}
 
-export async function readCatalogCheckpoint(db: Db): Promise<bigint> {
-  const found = await db.collection<Checkpoint>(VIEW_CHECKPOINTS).findOne({ _id: CHECKPOINT_ID });
-  return found ? positionOf(found.position) : 0n;
-}
-
 /** Starts from the snapshot when it is newer than the checkpoint: writes what changed since. */
 async function reconcile(view: CatalogView, docs: CatalogDocuments, checkpoint: bigint, counts: WriteCounts): Promise<void> {
   for (const change of allRecords(view)) if (change.position > checkpoint) await writeChange(docs, change, change.position, counts);
@@ -102,23 +94,32 @@ async function reconcile(view: CatalogView, docs: CatalogDocuments, checkpoint: 
 
 export async function startCatalogMirror(options: CatalogMirrorOptions): Promise<CatalogMirror> {
   const { store, db, logger } = options;
-  const checkpoints: Collection<Checkpoint> = db.collection(VIEW_CHECKPOINTS);
   const docs = await openCatalogDocuments(db);
   const counts = emptyCounts();
-  const checkpointAtStart = await readCatalogCheckpoint(db);
+  const checkpoint = await readCatalogCheckpoint(db);
+  const checkpointAtStart = checkpoint?.position ?? 0n;
 
   const snapshot = options.viewStore ? await options.viewStore.load(catalogProjection.name, catalogProjection.version) : undefined;
+  const fromSnapshot = () => (snapshot ? catalogProjection.deserialize(snapshot.data) : catalogProjection.initialView());
   let start: CatalogMirrorStart;
   let tracked: TrackedCatalog;
   let position: bigint;
-  if (snapshot && snapshot.position > checkpointAtStart) {
-    tracked = trackCatalog(catalogProjection.deserialize(snapshot.data));
+  if (checkpoint && checkpoint.version !== catalogProjection.version) {
+    // Written by another version of the projection (other record shapes): same positions, so
+    // the guard would keep them. Rebuilt blue/green from the log instead.
+    const folded = await foldLog(store, catalogProjection, fromSnapshot(), { after: snapshot?.position ?? 0n });
+    const rebuilt = await rebuildCatalogDocuments({ db, store, view: folded.view, position: folded.position });
+    tracked = rebuilt.tracked;
+    position = rebuilt.position;
+    start = 'rebuilt';
+    logger?.info({ from: checkpoint.version, to: catalogProjection.version, documents: rebuilt.documents, position: String(position) }, 'catalog documents rebuilt for a new projection version');
+  } else if (snapshot && snapshot.position > checkpointAtStart) {
+    tracked = trackCatalog(fromSnapshot());
     await reconcile(tracked.view, docs, checkpointAtStart, counts);
     position = snapshot.position;
     start = 'reconciled';
   } else {
-    const base = snapshot ? catalogProjection.deserialize(snapshot.data) : catalogProjection.initialView();
-    const folded = await foldLog(store, catalogProjection, base, { after: snapshot?.position ?? 0n, to: checkpointAtStart });
+    const folded = await foldLog(store, catalogProjection, fromSnapshot(), { after: snapshot?.position ?? 0n, to: checkpointAtStart });
     tracked = trackCatalog(folded.view);
     position = folded.position;
     if (position < checkpointAtStart) logger?.warn({ checkpoint: String(checkpointAtStart), head: String(position) }, 'the catalog documents are ahead of this log: are they from another one?');
@@ -126,14 +127,14 @@ export async function startCatalogMirror(options: CatalogMirrorOptions): Promise
   }
   const resumedFrom = position;
 
-  let saved = checkpointAtStart;
+  let saved = start === 'rebuilt' ? position : checkpointAtStart;
   let saving: Promise<void> | null = null;
   async function saveCheckpoint(): Promise<void> {
     while (saving) await saving;
     const target = position;
     if (target <= saved) return;
     saving = (async () => {
-      await checkpoints.updateOne({ _id: CHECKPOINT_ID }, { $max: { position: positionValue(target) } }, { upsert: true });
+      await saveCatalogCheckpoint(db, target);
       saved = target;
     })().finally(() => { saving = null; });
     await saving;
