@@ -49,6 +49,14 @@ test('export then import gives the same definition back (WSO2 extensions round t
   assert.deepEqual(back.scopes?.map((s) => ({ name: s.name, roles: s.roles })), api.scopes.map((s) => ({ name: s.name, roles: s.roles })));
   assert.deepEqual([...(back.securitySchemes ?? [])].sort(), ['API_KEY', 'OAUTH2']);
   assert.deepEqual(back.cors, api.cors);
+  assert.equal(back.maxTps, undefined, 'no backend hard limit, none exported');
+});
+
+test('the backend hard limit (maxTps) travels in x-gatehouse and comes back (validated by the API decider like any input)', () => {
+  const doc = apiToOpenApi(record({ maxTps: { production: 50, sandbox: null } }));
+  assert.deepEqual((doc['x-gatehouse'] as { maxTps: unknown }).maxTps, { production: 50, sandbox: null });
+  const back = openApiToCreateApi(JSON.parse(JSON.stringify(doc)));
+  assert.deepEqual(back.maxTps, { production: 50, sandbox: null });
 });
 
 test('operations without auth carry no security requirement; path parameters are declared', () => {

@@ -82,6 +82,7 @@ export function apiToOpenApi(api: ApiRecord): Json {
       backendJwt: api.backendJwt,
       visibility: api.visibility,
       isDefaultVersion: api.isDefaultVersion,
+      ...(api.maxTps ? { maxTps: api.maxTps } : {}),
     },
   };
 }

@@ -13,6 +13,13 @@ type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown): string | undefined => (typeof x === 'string' && x.trim() !== '' ? x.trim() : undefined);
 const obj = (x: unknown): Json => (isObject(x) ? x : {});
+/** The backend hard limit from `x-gatehouse.maxTps` (Gatehouse's own export); values are validated with the definition. */
+function maxTpsOf(value: unknown): { maxTps: { production: number | null; sandbox: number | null } } | undefined {
+  if (!isObject(value)) return undefined;
+  const limit = (x: unknown) => (x === undefined || x === null ? null : (x as number));
+  return { maxTps: { production: limit(value.production), sandbox: limit(value.sandbox) } };
+}
+
 const strings = (x: unknown): string[] =>
   Array.isArray(x) ? x.flatMap((v) => (typeof v === 'string' ? [v] : [])) : typeof x === 'string' ? x.split(',').map((s) => s.trim()).filter(Boolean) : [];
 
@@ -169,6 +176,7 @@ export function openApiToCreateApi(document: unknown, overrides: OpenApiOverride
     securitySchemes: kinds.size ? [...kinds] : ['OAUTH2'],
     apiThrottlingPolicy: str(doc['x-wso2-throttling-tier']) ?? str(doc['x-throttling-tier']) ?? null,
     ...(corsOf(doc['x-wso2-cors']) ? { cors: corsOf(doc['x-wso2-cors']) } : {}),
+    ...(maxTpsOf(obj(doc['x-gatehouse']).maxTps) ?? {}),
   };
   return { name, version, context: str(overrides.context) ?? contextOf(doc, name, version), ...definition };
 }
