@@ -32,12 +32,14 @@ interface CatalogKind {
  */
 const applicationDocument = (a: ApplicationRecord): Document => ({
   ...a,
+  // Application names are unique per owner regardless of case (the domain's reservation).
+  nameKey: a.name.toLowerCase(),
   attributes: Object.keys(a.attributes).sort().map((name) => ({ name, value: a.attributes[name] })),
 });
 
 export const CATALOG_KINDS: readonly CatalogKind[] = [
   { records: 'apis', view: 'catalog_apis', unique: [{ name: 'context_version', fields: ['context', 'version'] }] },
-  { records: 'applications', view: 'catalog_applications', unique: [{ name: 'owner_name', fields: ['owner', 'name'] }], toDocument: applicationDocument },
+  { records: 'applications', view: 'catalog_applications', unique: [{ name: 'owner_name_ci', fields: ['owner', 'nameKey'] }], toDocument: applicationDocument },
   { records: 'subscriptions', view: 'catalog_subscriptions', unique: [{ name: 'application_api', fields: ['applicationId', 'apiId'] }] },
   { records: 'policies', view: 'catalog_policies', unique: [{ name: 'level_name', fields: ['level', 'name'] }] },
   { records: 'blockingConditions', view: 'catalog_deny_policies', unique: [] },

@@ -202,7 +202,8 @@ describe('catalog documents in MongoDB (real server)', { skip: skipWithoutMongo 
     const dup = (e: unknown) => (e as { code?: number }).code === 11000;
     await assert.rejects(apis.insertOne({ _id: 'rogue', context: '/pizzashack', version: '1.0.0', position: 1n } as never), dup);
     await assert.rejects((await docs.subscriptions.collection()).insertOne({ _id: 'rogue', applicationId: IDS.aliceApp, apiId: IDS.pizza1, position: 1n } as never), dup);
-    await assert.rejects((await docs.applications.collection()).insertOne({ _id: 'rogue', owner: 'bob', name: 'Bots', position: 1n } as never), dup);
+    // Case-insensitive, as the domain's name reservation: "BOTS" is bob's "Bots" again.
+    await assert.rejects((await docs.applications.collection()).insertOne({ _id: 'rogue', owner: 'bob', name: 'BOTS', nameKey: 'bots', position: 1n } as never), dup);
 
     // Someone took /squatted 1 by hand: the mirror cannot write the API that holds it in the log.
     await apis.insertOne({ _id: 'rogue', context: '/squatted', version: '1', position: 1n } as never);
