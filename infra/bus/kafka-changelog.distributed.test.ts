@@ -167,8 +167,89 @@ describe('kafka changelog (real broker)', { skip: skipWithoutKafka }, () => {
     await p2.stop();
     const loaded = await loadGatewayMapFromChangelog({ kafka, topic: changelogTopic });
     assert.equal(loaded!.position, smaller.position);
-    assert.equal(loaded!.serialized, gatewayMapProjection.serialize(smaller));
-    assert.equal(loaded!.view.apis.has(firstApi!), false);
+    const view = gatewayMapProjection.deserialize(loaded!.data);
+    assert.equal(gatewayMapProjection.serialize(view), gatewayMapProjection.serialize(smaller));
+    assert.equal(view.apis.has(firstApi!), false);
+    await store.close();
+  });
+
+  test('a change rewrites only its bucket record, a deleted entity leaves its bucket; a new gateway sees both', async (t) => {
+    const changelogTopic = uniqueTopic('gateway-map-buckets');
+    topics.push(changelogTopic);
+    const store = openMemoryEventStore();
+    await writeStory(store);
+    const view = fold(await store.readAll());
+    const publisher = await startGatewayMapPublisher({ kafka, topic: changelogTopic, intervalMs: 60_000, source: { view: () => view, position: () => view.position, recordedAt: () => null } });
+    t.after(() => publisher.stop());
+    await publisher.publishNow();
+    const updates: ChangelogUpdate[] = [];
+    const follower = await readChangelog({ kafka, topic: changelogTopic, follow: (u) => void updates.push(u) });
+    t.after(() => follower.stop());
+    const records = follower.snapshot.entries.size;
+    assert.ok(records > 3, `${records} records`);
+
+    const [sub] = [...view.subscriptions.values()].flatMap((ofApp) => [...ofApp.values()]);
+    sub!.status = sub!.status === 'BLOCKED' ? 'UNBLOCKED' : 'BLOCKED';
+    view.position++;
+    await publisher.publishNow();
+    await waitFor('the changed bucket and its marker', () => updates.length >= 2);
+    assert.deepEqual(updates.map((u) => (u.kind === 'entry' ? u.key : u.kind)), [`subscriptions#0`, 'marker']);
+
+    const [apiId] = view.apis.keys();
+    view.apis.delete(apiId!);
+    view.position++;
+    await publisher.publishNow();
+    await waitFor('the rewritten API bucket and its marker', () => updates.length >= 4);
+    const bucket = updates[2]!;
+    assert.ok(bucket.kind === 'entry' && bucket.key === 'apis#0', `${bucket.kind} ${bucket.kind === 'entry' ? bucket.key : ''}`);
+    assert.ok(!bucket.value!.toString('utf8').includes(JSON.stringify(apiId)), 'the deleted API is gone from its bucket');
+    assert.equal(updates[3]!.position, view.position);
+    await follower.stop();
+    await publisher.stop();
+
+    const loaded = await loadGatewayMapFromChangelog({ kafka, topic: changelogTopic });
+    assert.equal(loaded!.position, view.position);
+    const restored = gatewayMapProjection.deserialize(loaded!.data);
+    assert.equal(restored.apis.has(apiId!), false);
+    assert.equal(restored.subscriptions.get(sub!.applicationId)!.get(sub!.apiId)!.status, sub!.status);
+    assert.equal(gatewayMapProjection.serialize(restored), gatewayMapProjection.serialize(view));
+    await store.close();
+  });
+
+  test('a format-1 changelog (one record per entity) is refused by gateways and rewritten by the next publisher', async () => {
+    const changelogTopic = uniqueTopic('gateway-map-format1');
+    topics.push(changelogTopic);
+    const store = openMemoryEventStore();
+    await writeStory(store);
+    const view = fold(await store.readAll());
+    // What the previous version wrote: one record per entity, `$scalar`s, a $schema without `format`.
+    const snapshot = JSON.parse(gatewayMapProjection.serialize(view) as string) as Record<string, unknown>;
+    const old: { key: string; value: string; position: bigint }[] = [];
+    const fields: { name: string; map: boolean }[] = [];
+    for (const [field, value] of Object.entries(snapshot)) {
+      if (field === 'position') continue;
+      fields.push({ name: field, map: Array.isArray(value) });
+      if (Array.isArray(value)) for (const [k, v] of value as [string, unknown][]) old.push({ key: `${field}/${k}`, value: JSON.stringify(v), position: view.position });
+      else old.push({ key: `$${field}`, value: JSON.stringify(value), position: view.position });
+    }
+    old.push({ key: '$schema', value: JSON.stringify({ projection: gatewayMapProjection.name, version: gatewayMapProjection.version, fields }), position: view.position });
+    const writer = await createChangelogWriter({ kafka, topic: changelogTopic });
+    await writer.publishChangelog(old, { position: view.position });
+    await writer.close();
+
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, error() {}, warn: (o: object, msg: string) => void warnings.push(`${msg} ${JSON.stringify(o)}`) };
+    assert.equal(await loadGatewayMapFromChangelog({ kafka, topic: changelogTopic, logger }), undefined, 'not misread');
+    assert.match(warnings.join('\n'), /format 1 \(one record per entity/);
+
+    // Same position as the old marker: the publisher rewrites anyway.
+    const publisher = await startGatewayMapPublisher({ kafka, topic: changelogTopic, intervalMs: 60_000, logger, source: { view: () => view, position: () => view.position, recordedAt: () => null } });
+    await publisher.stop();
+    const { snapshot: after } = await readChangelog({ kafka, topic: changelogTopic });
+    assert.deepEqual([...after.entries.keys()].filter((k) => k.includes('/')), [], 'every format-1 record tombstoned');
+    const loaded = await loadGatewayMapFromChangelog({ kafka, topic: changelogTopic });
+    assert.equal(loaded!.position, view.position);
+    assert.equal(gatewayMapProjection.serialize(gatewayMapProjection.deserialize(loaded!.data)), gatewayMapProjection.serialize(view));
     await store.close();
   });
 });

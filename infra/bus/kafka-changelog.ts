@@ -2,7 +2,7 @@
 // reader loads current state instead of replaying history. Each publish is a batch of
 // entries (null = tombstone) followed by a marker record carrying the log position (and its
 // recordedAt) the batch brings the state to; a reader's snapshot ends on a marker.
-import { Partitioners, type KafkaMessage, type Producer } from 'kafkajs';
+import { Partitioners, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import { TOPICS, kafkaOf, silentLogger, type BusLogger, type KafkaSource } from './kafka-client.ts';
 import { headerString } from './kafka-event-codec.ts';
 import { openTopicReader, topicOffsets, type TopicReader } from './kafka-reader.ts';
@@ -19,7 +19,9 @@ export interface ChangelogEntry {
 /** The key of the batch markers; entity keys must not start with NUL. */
 export const MARKER_KEY = '\u0000position';
 const POSITION_HEADER = 'gatehouse-position';
-const SEND_CHUNK = 2000;
+/** One send (one record batch) stays well below the topic's max.message.bytes. */
+const SEND_CHUNK_MESSAGES = 2000;
+const SEND_CHUNK_BYTES = 1024 * 1024;
 
 interface MarkerValue {
   position: string;
@@ -60,17 +62,24 @@ export async function createChangelogWriter(options: ChangelogWriterOptions): Pr
     publishChangelog(entries, marker = {}) {
       const run = async () => {
         let top = marker.position ?? 0n;
-        for (const e of entries) if (e.position > top) top = e.position;
-        for (let i = 0; i < entries.length; i += SEND_CHUNK) {
-          const chunk = entries.slice(i, i + SEND_CHUNK);
-          await producer.send({
-            topic, acks: -1,
-            messages: chunk.map((e) => {
-              if (e.key.startsWith('\u0000')) throw new Error(`changelog key ${JSON.stringify(e.key)} is reserved`);
-              return { partition: 0, key: e.key, value: e.value, headers: { [POSITION_HEADER]: e.position.toString() } };
-            }),
-          });
+        for (const e of entries) {
+          if (e.key.startsWith('\u0000')) throw new Error(`changelog key ${JSON.stringify(e.key)} is reserved`);
+          if (e.position > top) top = e.position;
         }
+        let chunk: Message[] = [];
+        let bytes = 0;
+        const send = async (): Promise<void> => {
+          if (chunk.length > 0) await producer.send({ topic, acks: -1, messages: chunk });
+          chunk = [];
+          bytes = 0;
+        };
+        for (const e of entries) {
+          const size = e.key.length + (e.value?.length ?? 0);
+          if (chunk.length >= SEND_CHUNK_MESSAGES || (chunk.length > 0 && bytes + size > SEND_CHUNK_BYTES)) await send();
+          chunk.push({ partition: 0, key: e.key, value: e.value, headers: { [POSITION_HEADER]: e.position.toString() } });
+          bytes += size;
+        }
+        await send();
         const value: MarkerValue = { position: top.toString(), recordedAt: marker.recordedAt ?? null };
         await producer.send({
           topic, acks: -1,

@@ -104,7 +104,7 @@ export async function createKafkaGatewayFeed(options: KafkaGatewayFeedOptions): 
         const at = loaded.recordedAt ? Date.parse(loaded.recordedAt) : NaN;
         if (Number.isFinite(at)) timeOf.set(loaded.position, at);
         logger.info({ position: loaded.position.toString(), records: loaded.records, complete: loaded.complete }, 'gateway map loaded from the changelog');
-        return { position: loaded.position, data: Buffer.from(loaded.serialized, 'utf8') };
+        return { position: loaded.position, data: loaded.data };
       } catch (e) {
         // Without a usable changelog the map is rebuilt from gatehouse.events: slower, still right.
         logger.warn({ err: errorMessage(e) }, 'gateway map changelog unreadable; rebuilding from the events');
