@@ -18,6 +18,7 @@ import {
   changelogOfSnapshot,
   diffEntries,
   layoutOf,
+  scanSnapshot,
   snapshotOfChangelog,
 } from './kafka-gateway-map-format.ts';
 
@@ -132,7 +133,33 @@ describe('gateway map changelog format', () => {
     assert.throws(() => snapshotOfChangelog(entries, 1n), /"items#1" is no bucket/, 'a bucket beyond the layout count');
   });
 
-  test('a snapshot that is not made of [key, value] lists is refused', () => {
+  test('the scan cuts pairs exactly, whatever quotes, backslashes, brackets or commas the strings hold', () => {
+    const tricky = ['a"b', 'back\\slash\\', 'br[ack]{et}', 'com,ma', 'quote at end\\"', 'ünïcödé ✓', '\u0001ctl', ''];
+    const snapshot = {
+      position: '3',
+      items: tricky.map((k, i) => [k, { v: tricky[(i + 1) % tricky.length], n: [i, -1.5e-7, null, true], o: { '"]': '[{' } }]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)),
+      empty: [],
+      kid: 'k"1',
+      none: null,
+      size: 12,
+    };
+    const json = JSON.stringify(snapshot);
+    const fields = scanSnapshot(json);
+    assert.deepEqual(fields.map((f) => f.name), ['position', 'items', 'empty', 'kid', 'none', 'size']);
+    assert.deepEqual(fields[1]!.pairs!.map((p) => p.key), snapshot.items.map(([k]) => k));
+    assert.deepEqual(fields[1]!.pairs!.map((p) => JSON.parse(p.text) as unknown), snapshot.items);
+    assert.deepEqual(fields[2]!.pairs, []);
+    assert.deepEqual(fields.slice(3).map((f) => JSON.parse(f.text) as unknown), ['k"1', null, 12]);
+    const { entries } = changelogOfSnapshot(json, fake);
+    const back = JSON.parse(snapshotOfChangelog(entries, 3n).data.toString('utf8')) as typeof snapshot;
+    back.items.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
+    assert.deepEqual(back, snapshot);
+  });
+
+  test('a snapshot that is not made of [key, value] lists, or not compact JSON, is refused', () => {
     assert.throws(() => changelogOfSnapshot(JSON.stringify({ position: '1', apis: [['a']] }), fake), /pairs/);
+    assert.throws(() => changelogOfSnapshot(JSON.stringify({ position: '1', apis: [{ a: 1 }] }), fake), /pairs/);
+    assert.throws(() => changelogOfSnapshot(JSON.stringify({ position: '1', apis: [] }, null, 1), fake), /compact JSON/);
+    assert.throws(() => changelogOfSnapshot('{"position":"1","apis":[["a",{"x":"unterminated}]]}', fake), /unterminated/);
   });
 });

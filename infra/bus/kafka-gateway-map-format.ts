@@ -60,40 +60,124 @@ export interface ChangelogState {
  * `previous` is the layout last published: its bucket counts are kept while they still fit.
  */
 export function changelogOfSnapshot(serialized: string, projection: { name: string; version: number }, previous?: ChangelogLayout): ChangelogState {
-  const snapshot = JSON.parse(serialized) as Record<string, unknown>;
   const layout: ChangelogLayout = { format: CHANGELOG_FORMAT, projection: projection.name, version: projection.version, fields: [] };
   const entries = new Map<string, string>();
   const scalars: Record<string, unknown> = {};
   const before = new Map(previous?.format === CHANGELOG_FORMAT ? previous.fields.map((f) => [f.name, f.buckets]) : []);
-  for (const [field, value] of Object.entries(snapshot)) {
-    if (field === 'position') continue;
-    if (!Array.isArray(value)) {
-      layout.fields.push({ name: field, buckets: null });
-      scalars[field] = value;
+  for (const field of scanSnapshot(serialized)) {
+    if (field.name === 'position') continue;
+    if (field.pairs === null) {
+      layout.fields.push({ name: field.name, buckets: null });
+      scalars[field.name] = JSON.parse(field.text);
       continue;
     }
     let bytes = 0;
-    const pairs: string[] = [];
-    for (const pair of value as unknown[]) {
-      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
-        throw new Error(`snapshot field ${field} is not a list of [key, value] pairs`);
-      }
-      const text = JSON.stringify(pair);
-      bytes += text.length + 1;
-      pairs.push(text);
-    }
-    const buckets = bucketCount(bytes, before.get(field) ?? undefined);
-    layout.fields.push({ name: field, buckets });
+    for (const pair of field.pairs) bytes += pair.text.length + 1;
+    const buckets = bucketCount(bytes, before.get(field.name) ?? undefined);
+    layout.fields.push({ name: field.name, buckets });
     const lists: string[][] = Array.from({ length: buckets }, () => []);
     // The snapshot lists each map sorted by key, so every bucket comes out sorted too.
-    for (let i = 0; i < pairs.length; i++) lists[bucketOf((value as [string, unknown][])[i]![0], buckets)]!.push(pairs[i]!);
+    for (const pair of field.pairs) lists[bucketOf(pair.key, buckets)]!.push(pair.text);
     lists.forEach((list, n) => {
-      if (list.length > 0) entries.set(`${field}#${n}`, `[${list.join(',')}]`);
+      if (list.length > 0) entries.set(`${field.name}#${n}`, `[${list.join(',')}]`);
     });
   }
   entries.set(SCALARS_KEY, JSON.stringify(scalars));
   entries.set(SCHEMA_KEY, JSON.stringify(layout));
   return { layout, entries };
+}
+
+interface ScannedField {
+  name: string;
+  /** The map's [key, value] pairs as their JSON text, or null for a scalar. */
+  pairs: { key: string; text: string }[] | null;
+  /** A scalar's JSON text. */
+  text: string;
+}
+
+/**
+ * The top-level fields of a compact JSON snapshot (as JSON.stringify writes it), each map cut
+ * into its pairs' text without parsing the values: the publisher re-cuts the whole map on every
+ * publish, and parsing then re-stringifying 100k entities cost twice this scan.
+ */
+export function scanSnapshot(json: string): ScannedField[] {
+  const fields: ScannedField[] = [];
+  const fail = (at: number, what: string): never => {
+    throw new Error(`snapshot is not compact JSON at ${at}: ${what}`);
+  };
+  if (json.charCodeAt(0) !== 123 /* { */) fail(0, 'not an object');
+  let i = 1;
+  while (json.charCodeAt(i) !== 125 /* } */) {
+    if (fields.length > 0) {
+      if (json.charCodeAt(i) !== 44 /* , */) fail(i, 'expected ,');
+      i++;
+    }
+    if (json.charCodeAt(i) !== 34 /* " */) fail(i, 'expected "name":');
+    const nameEnd = endOfString(json, i);
+    const name = JSON.parse(json.slice(i, nameEnd)) as string;
+    if (json.charCodeAt(nameEnd) !== 58 /* : */) fail(i, 'expected "name":');
+    i = nameEnd + 1;
+    const end = endOfValue(json, i);
+    if (json.charCodeAt(i) !== 91 /* [ */) {
+      fields.push({ name, pairs: null, text: json.slice(i, end) });
+      i = end;
+      continue;
+    }
+    const pairs: { key: string; text: string }[] = [];
+    let j = i + 1;
+    while (j < end - 1) {
+      if (pairs.length > 0) j++; // the , between pairs
+      const pairEnd = endOfValue(json, j);
+      const keyEnd = json.charCodeAt(j + 1) === 34 /* " */ ? endOfValue(json, j + 1) : -1;
+      if (json.charCodeAt(j) !== 91 || keyEnd < 0 || json.charCodeAt(keyEnd) !== 44 || pairEnd > end - 1) {
+        throw new Error(`snapshot field ${name} is not a list of [key, value] pairs`);
+      }
+      pairs.push({ key: JSON.parse(json.slice(j + 1, keyEnd)) as string, text: json.slice(j, pairEnd) });
+      j = pairEnd;
+    }
+    fields.push({ name, pairs, text: '' });
+    i = end;
+  }
+  return fields;
+}
+
+/** Index just past the JSON value starting at `i` (compact JSON: no whitespace). */
+function endOfValue(json: string, i: number): number {
+  const c = json.charCodeAt(i);
+  if (c === 34) return endOfString(json, i);
+  if (c === 123 || c === 91) {
+    let depth = 1;
+    let j = i + 1;
+    while (depth > 0) {
+      if (j >= json.length) throw new Error(`snapshot is not compact JSON at ${i}: unterminated`);
+      const d = json.charCodeAt(j);
+      if (d === 34) {
+        j = endOfString(json, j);
+        continue;
+      }
+      if (d === 123 || d === 91) depth++;
+      else if (d === 125 || d === 93) depth--;
+      j++;
+    }
+    return j;
+  }
+  let j = i;
+  for (let d = json.charCodeAt(j); j < json.length && d !== 44 && d !== 125 && d !== 93; d = json.charCodeAt(++j));
+  if (j === i) throw new Error(`snapshot is not compact JSON at ${i}: expected a value`);
+  return j;
+}
+
+/** Index just past the string whose opening quote is at `i`. */
+function endOfString(json: string, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const quote = json.indexOf('"', j);
+    if (quote < 0) throw new Error(`snapshot is not compact JSON at ${i}: unterminated string`);
+    let backslashes = 0;
+    while (json.charCodeAt(quote - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    j = quote + 1;
+  }
 }
 
 const text = (v: string | Buffer): string => (typeof v === 'string' ? v : v.toString('utf8'));
