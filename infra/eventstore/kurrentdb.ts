@@ -1,29 +1,40 @@
 // The EventStore port on KurrentDB / EventStoreDB (@kurrent/kurrentdb-client), for the
 // distributed deployment. Same contract as SQLite (test/contracts/eventstore.ts), with
 // these differences, all stated in the README:
-// - Global position = the event's `$all` commit position (bigint). In KurrentDB each committed
-//   event carries its own log position as commit position, so positions are unique and
-//   increasing, but NOT gap-free (they are byte offsets in the transaction log).
+// - Global position = the event's `$all` commit position (bigint). Events appended through
+//   gRPC are implicitly committed, so each carries its own log position as commit (and
+//   prepare) position: positions are unique and increasing, but NOT gap-free (byte offsets
+//   in the transaction log). Stream reads carry it only from EventStoreDB 22.6 (server PR
+//   #3459); older servers send u64::MAX there, which is refused, never stored.
 // - Stream version = KurrentDB revision + 1 (revision 0 is our version 1).
 // - Idempotency keys are store-wide: a marker stream `gatehouse-idempotency-<sha256(key)>`
 //   records the first append's result. Events appended under a key get deterministic ids
 //   (derived from key + index), so a retry after a crash between the append and the marker
-//   is deduplicated by KurrentDB itself (same stream, same expected version).
+//   is deduplicated by KurrentDB itself. The server guarantees that only for an exact
+//   revision or STREAM_DOES_NOT_EXIST; under ANY and STREAM_EXISTS its duplicate check is
+//   best effort (client types/index.d.ts, StreamState doc), so a retry in that window may
+//   append the batch twice.
 // - Reads and subscriptions never return system (`$…`) events or idempotency markers.
 // - A batch must fit the server's MaxAppendSize (1 MiB by default): raise it to append
 //   10k-event batches atomically.
+// - A subscription dropped by a transient failure (server unavailable, leader change, server
+//   cancellation) resubscribes after the last delivered event: the client does not.
 import { createHash } from 'node:crypto';
 import {
   ANY as KURRENT_ANY,
   BACKWARDS,
+  CancelledError,
+  DeadlineExceededError,
   END,
   FORWARDS,
   KurrentDBClient,
   MaxAppendSizeExceededError,
   NO_STREAM,
+  NotLeaderError,
   START,
   STREAM_EXISTS as KURRENT_STREAM_EXISTS,
   StreamNotFoundError,
+  UnavailableError,
   WrongExpectedVersionError,
   eventTypeFilter,
   excludeSystemEvents,
@@ -31,6 +42,7 @@ import {
   streamNameFilter,
   type AllStreamResolvedEvent,
   type AppendStreamState,
+  type Direction,
   type Filter,
   type ReadPosition,
   type ResolvedEvent,
@@ -95,6 +107,20 @@ export function toStreamState(expected: ExpectedStreamVersion): AppendStreamStat
 /** KurrentDB's current stream state → our version (0n = no stream). */
 export const toStreamVersion = (state: unknown): bigint => (typeof state === 'bigint' ? state + 1n : 0n);
 
+/**
+ * A refused append in our terms. The client raises WrongExpectedVersionError with
+ * `actualState` = the current revision (bigint), "no_stream", or -1n when it comes from the
+ * error's `actual-version` metadata of a missing stream (utils/CommandError.js); and
+ * MaxAppendSizeExceededError with `maxAppendSize` in bytes. Anything else passes through.
+ */
+export function appendError(e: unknown, streamId: string, expected: ExpectedStreamVersion, count: number): unknown {
+  if (e instanceof WrongExpectedVersionError) return new ConcurrencyError(streamId, String(expected), toStreamVersion(e.actualState));
+  if (e instanceof MaxAppendSizeExceededError) {
+    return invalidInput(`the batch of ${count} events exceeds KurrentDB's MaxAppendSize (${e.maxAppendSize} bytes)`, { streamId });
+  }
+  return e;
+}
+
 const escapeRegex = (s: string) => s.replace(/[\\^$.*+?()[\]{}|#\s-]/g, (c) => `\\${c}`);
 
 /** The narrowest filter the server can apply; the exact rule is always applied here too. */
@@ -114,28 +140,189 @@ const isOurs = (streamId: string) => !streamId.startsWith('$') && !streamId.star
 
 const NO_POSITION = 'KurrentDB returned an event without its $all position: Gatehouse needs KurrentDB/EventStoreDB 22.6 or later';
 
-function mapEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+/**
+ * What a server sends as the position of an event it has none for: stream reads before
+ * EventStoreDB 22.6 carry commit/prepare = u64::MAX (KurrentDB PR #3459; client issues
+ * EventStore-Client-Go#88, KurrentDB-Client-Dotnet#211), not an absent field. The client's
+ * Rust bridge copies the two protobuf fields as they are (kurrentdb-rs grpc.rs,
+ * convert_proto_recorded_event), so an absent position and this one mean the same.
+ */
+export const NO_POSITION_SENTINEL = 0xffff_ffff_ffff_ffffn;
+
+const known = (p: bigint | undefined): bigint | undefined => (p === undefined || p === NO_POSITION_SENTINEL ? undefined : p);
+
+/** The event's `$all` position; throws when the server sent none (a server older than 22.6). */
+export function positionOf(resolved: ResolvedEvent | AllStreamResolvedEvent): { commit: bigint; prepare: bigint } {
+  const p = resolved.event?.position;
+  const commit = known(p?.commit) ?? known(resolved.commitPosition);
+  if (commit === undefined) throw new Error(NO_POSITION);
+  return { commit, prepare: known(p?.prepare) ?? commit };
+}
+
+/** Our event, or undefined for a non-JSON event (link, binary): data/metadata are parsed JSON. */
+export function mapEvent(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
   const e = resolved.event;
   if (!e || !e.isJson) return undefined;
-  const position = e.position?.commit ?? resolved.commitPosition;
-  if (position === undefined) throw new Error(NO_POSITION);
   return {
     type: e.type,
     data: e.data,
     metadata: e.metadata as unknown as EventMetadata,
     streamId: e.streamId,
     streamVersion: e.revision + 1n,
-    globalPosition: position,
+    globalPosition: positionOf(resolved).commit,
   };
 }
 
 /** An event of ours as the port returns it; undefined for system events, markers and non-JSON events. */
-function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
-  const e = mapEvent(resolved);
-  return e && isOurs(e.streamId) ? e : undefined;
+export function toRecorded(resolved: ResolvedEvent | AllStreamResolvedEvent): RecordedEvent | undefined {
+  if (!resolved.event || !isOurs(resolved.event.streamId)) return undefined;
+  return mapEvent(resolved);
 }
 
-const positionAfter = (after: bigint): ReadPosition => (after <= 0n ? START : { commit: after, prepare: after });
+/**
+ * Where to start reading or subscribing to get the events after `after`. Our positions are
+ * commit positions of implicitly committed events, whose prepare position is the same log
+ * position, so {commit: P, prepare: P} is that event's exact `$all` position. A read from it
+ * includes the event, a subscription starts after it: callers drop positions <= `after`.
+ */
+export const positionAfter = (after: bigint): ReadPosition => (after <= 0n ? START : { commit: after, prepare: after });
+
+const ALL_PAGE = 500;
+
+/**
+ * `$all` read in pages of at most ALL_PAGE events, each from the position of the last one seen.
+ * Every read is bounded: the client's bridge iterator has no `return()`, so a read abandoned
+ * midway could not be cancelled, and an unbounded one would stay open on the server. The
+ * event at the page boundary comes again (or not: the docs leave backward reads' inclusivity
+ * open); it is skipped by position.
+ */
+export async function* readAllPaged(
+  readAll: (options: { fromPosition: ReadPosition; direction: Direction; filter: Filter; maxCount: number }) => AsyncIterable<AllStreamResolvedEvent>,
+  from: ReadPosition,
+  direction: Direction,
+  filter: Filter,
+  pageSize = ALL_PAGE,
+): AsyncGenerator<AllStreamResolvedEvent> {
+  const maxCount = Math.max(2, pageSize); // a page of one could hold only the boundary event again
+  let fromPosition = from;
+  let last: bigint | undefined;
+  for (;;) {
+    let count = 0;
+    let fresh = 0;
+    for await (const resolved of readAll({ fromPosition, direction, filter, maxCount })) {
+      count++;
+      const p = positionOf(resolved);
+      if (last !== undefined && (direction === FORWARDS ? p.commit <= last : p.commit >= last)) continue;
+      fresh++;
+      last = p.commit;
+      fromPosition = p;
+      yield resolved;
+    }
+    if (count < maxCount || fresh === 0) return;
+  }
+}
+
+/** A subscription as the client returns it (a Readable of resolved events), as far as we use it. */
+export interface OpenSubscription extends AsyncIterable<AllStreamResolvedEvent> {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  destroy(error?: Error): unknown;
+  unsubscribe(): Promise<void>;
+}
+
+export interface AllFeed {
+  /** A `$all` subscription starting after the event at `after` (0n: from the start). */
+  open(after: bigint): OpenSubscription;
+  /** Position of the latest matching event after `floor`; `floor` when there is none. */
+  lastMatching(floor: bigint): Promise<bigint>;
+}
+
+/** Errors after which the same subscription can simply be opened again. */
+export const isTransient = (e: unknown): boolean =>
+  e instanceof UnavailableError || // server unreachable or restarting
+  e instanceof NotLeaderError || // leader changed in a cluster
+  e instanceof CancelledError || // cancelled by the server (our own cancellation is filtered by the client)
+  e instanceof DeadlineExceededError ||
+  e instanceof SubscriptionEnded;
+
+class SubscriptionEnded extends Error {
+  constructor() {
+    super('the KurrentDB subscription ended');
+  }
+}
+
+export const RESUBSCRIBE_DELAYS_MS = [100, 250, 500, 1000, 2000, 5000];
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+
+/**
+ * The deliveries of one subscription: everything after `options.after` matching the filter,
+ * CAUGHT_UP once past the latest match present at the start, then live events. The client
+ * neither resubscribes after a drop nor reports where it stopped, so this does both: on a
+ * transient error it opens a new subscription after the last delivered event, backing off,
+ * for as long as the subscription is not stopped. Other errors end it.
+ */
+export function kurrentDeliveries(feed: AllFeed, options: SubscribeOptions, delaysMs: readonly number[] = RESUBSCRIBE_DELAYS_MS) {
+  const start = options.after ?? 0n;
+  const matches = compileFilter(options.filter);
+  return async function* (signal: AbortSignal): AsyncGenerator<Delivery> {
+    let last = start;
+    let target: bigint | undefined;
+    let caughtUp = false;
+    let failures = 0;
+    while (!signal.aborted) {
+      let subscription: OpenSubscription | undefined;
+      const unsubscribe = () => void subscription?.unsubscribe().catch(() => {});
+      signal.addEventListener('abort', unsubscribe);
+      try {
+        // Everything present at subscribe() time is at or before this position.
+        target ??= await feed.lastMatching(start);
+        if (!caughtUp && target <= last) {
+          caughtUp = true;
+          yield CAUGHT_UP;
+        }
+        if (signal.aborted) return;
+        const open = feed.open(last);
+        subscription = open;
+        // The client's Subscription emits 'error' itself (streams/utils/Subscription.js,
+        // initialize) whenever the gRPC call fails: with no listener (before an iterator is
+        // attached) that is an uncaught exception. Hence nothing is awaited between opening
+        // and iterating, and this listener stores the error in the stream for the iterator.
+        open.on('error', (e) => open.destroy(e));
+        for await (const resolved of open) {
+          if (signal.aborted) return;
+          const e = toRecorded(resolved);
+          if (!e || e.globalPosition <= last || (matches && !matches(e))) continue;
+          failures = 0;
+          last = e.globalPosition;
+          yield e;
+          if (!caughtUp && e.globalPosition >= target) {
+            caughtUp = true;
+            yield CAUGHT_UP;
+          }
+        }
+        if (!signal.aborted) throw new SubscriptionEnded();
+      } catch (e) {
+        if (signal.aborted) return;
+        if (!isTransient(e)) throw e;
+        const delay = delaysMs[Math.min(failures++, delaysMs.length - 1)] ?? 1000;
+        process.emitWarning(`KurrentDB subscription dropped (${e instanceof Error ? e.message || e.name : String(e)}): resubscribing after position ${last} in ${delay} ms`);
+        await pause(delay, signal);
+      } finally {
+        signal.removeEventListener('abort', unsubscribe);
+        await subscription?.unsubscribe().catch(() => {});
+      }
+    }
+  };
+}
 
 export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): EventStore {
   const client = KurrentDBClient.connectionString(options.connectionString);
@@ -192,11 +379,13 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   const eventIdFor = (e: NewEvent, index: number, key: string | undefined) =>
     key !== undefined ? deterministicUuid(`event:${key}:${index}`) : UUID.test(e.metadata.eventId) ? e.metadata.eventId : deterministicUuid(`event-id:${e.metadata.eventId}`);
 
+  const readAll = (o: { fromPosition: ReadPosition; direction: Direction; filter: Filter; maxCount: number }) => client.readAll(o);
+
   async function readAllMatching(after: bigint, limit: number, filter: ReadAllFilter | undefined): Promise<RecordedEvent[]> {
     const matches = compileFilter(filter);
     const out: RecordedEvent[] = [];
     if (limit === 0) return out;
-    for await (const resolved of client.readAll({ fromPosition: positionAfter(after), direction: FORWARDS, filter: serverFilter(filter) })) {
+    for await (const resolved of readAllPaged(readAll, positionAfter(after), FORWARDS, serverFilter(filter))) {
       const e = toRecorded(resolved);
       if (!e || e.globalPosition <= after || (matches && !matches(e))) continue;
       out.push(e);
@@ -207,7 +396,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
 
   /** Position of the latest event matching the filter (`floor` when none is after it). */
   async function lastMatchingPosition(floor: bigint, filter: ReadAllFilter | undefined, matches: EventPredicate | undefined): Promise<bigint> {
-    for await (const resolved of client.readAll({ fromPosition: END, direction: BACKWARDS, filter: serverFilter(filter) })) {
+    for await (const resolved of readAllPaged(readAll, END, BACKWARDS, serverFilter(filter))) {
       const e = toRecorded(resolved);
       if (!e) continue;
       if (e.globalPosition <= floor) return floor;
@@ -217,35 +406,15 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
   }
 
   function deliveries(options: SubscribeOptions) {
-    const after = options.after ?? 0n;
+    const filter = serverFilter(options.filter);
     const matches = compileFilter(options.filter);
-    return async function* (signal: AbortSignal): AsyncGenerator<Delivery> {
-      const subscription = client.subscribeToAll({ fromPosition: positionAfter(after), filter: serverFilter(options.filter) });
-      const unsubscribe = () => void subscription.unsubscribe().catch(() => {});
-      signal.addEventListener('abort', unsubscribe);
-      try {
-        // Everything present once the subscription is open is at or before this position.
-        const target = await lastMatchingPosition(after, options.filter, matches);
-        let caughtUp = target <= after;
-        if (caughtUp) yield CAUGHT_UP;
-        for await (const resolved of subscription) {
-          if (signal.aborted) return;
-          const e = toRecorded(resolved as AllStreamResolvedEvent);
-          if (!e || e.globalPosition <= after || (matches && !matches(e))) continue;
-          yield e;
-          if (!caughtUp && e.globalPosition >= target) {
-            caughtUp = true;
-            yield CAUGHT_UP;
-          }
-        }
-        if (!signal.aborted) throw new Error('the KurrentDB subscription ended');
-      } catch (e) {
-        if (!signal.aborted) throw e;
-      } finally {
-        signal.removeEventListener('abort', unsubscribe);
-        await subscription.unsubscribe().catch(() => {});
-      }
-    };
+    return kurrentDeliveries(
+      {
+        open: (after) => client.subscribeToAll({ fromPosition: positionAfter(after), filter }),
+        lastMatching: (floor) => lastMatchingPosition(floor, options.filter, matches),
+      },
+      options,
+    );
   }
 
   return {
@@ -274,11 +443,7 @@ export function openKurrentDbEventStore(options: KurrentDbEventStoreOptions): Ev
       try {
         nextRevision = (await client.appendToStream(streamId, data, { streamState: toStreamState(expected) })).nextExpectedRevision;
       } catch (e) {
-        if (e instanceof WrongExpectedVersionError) throw new ConcurrencyError(streamId, String(expected), toStreamVersion(e.actualState));
-        if (e instanceof MaxAppendSizeExceededError) {
-          throw invalidInput(`the batch of ${events.length} events exceeds KurrentDB's MaxAppendSize (${e.maxAppendSize} bytes)`, { streamId });
-        }
-        throw e;
+        throw appendError(e, streamId, expected, events.length);
       }
       // The append answers with one position; read the batch back for each event's own.
       const firstRevision = nextRevision - BigInt(events.length) + 1n;
