@@ -3,7 +3,8 @@
 // nginx as a plain reverse proxy (installed with apt when missing; skipped if that fails), and
 // the Gatehouse gateway with the full pipeline (JWT + subscription + three throttling counters
 // + request facts). Each target runs in its own process; the load comes from wrk (autocannon
-// when wrk is absent). Then the latency the gateway adds at half its load, and how fast a
+// when wrk is absent). Then the latency the gateway adds at half its load (paced by vegeta,
+// built with `go install` into .cache/bin when missing; a Node generator otherwise), how fast a
 // publish / a revocation reaches enforcement, and the map figures (bench/map.ts). Prints
 // `name=value` lines. BENCH_QUICK=1: one short round per target (< 60 s in all).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -122,11 +123,45 @@ async function loadAutocannon(url: string, headers: Record<string, string>): Pro
   return { rps: j.requests.average, p50: j.latency.p50, p99: j.latency.p99 };
 }
 
+const VEGETA_VERSION = 'v12.12.0';
+
+/**
+ * vegeta (Go, open loop, nanosecond latencies): the paced load generator, far lighter on the
+ * shared cores than a Node one. Found on PATH or in .cache/bin; built there with `go install`
+ * when Go is present. Null when neither works: the Node generator below is used instead.
+ */
+function vegetaBinary(): string | null {
+  if (spawnSync('vegeta', ['--version']).error === undefined) return 'vegeta';
+  const cached = join(root, '.cache', 'bin', 'vegeta');
+  if (spawnSync(cached, ['--version']).error === undefined) return cached;
+  if (spawnSync('go', ['version']).error !== undefined) return null;
+  log(`building vegeta ${VEGETA_VERSION} with go install (first run only)`);
+  const gopath = join(root, '.cache', 'go');
+  const r = spawnSync('go', ['install', `github.com/tsenart/vegeta/v12@${VEGETA_VERSION}`], {
+    stdio: 'ignore', timeout: 300_000, env: { ...process.env, GOPATH: gopath, GOBIN: join(root, '.cache', 'bin'), GOFLAGS: '-modcacherw' },
+  });
+  return r.status === 0 && spawnSync(cached, ['--version']).error === undefined ? cached : null;
+}
+
+let vegeta: string | null | undefined;
+
+/** Open-loop load at a fixed rate: vegeta when available, else the Node generator. */
+async function paced(url: string, headers: Record<string, string>, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
+  vegeta ??= vegetaBinary();
+  if (vegeta === null) return pacedNode(url, headers, rate, seconds);
+  const target = `GET ${url}\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`;
+  const attack = spawnSync(vegeta, ['attack', `-rate=${rate}/s`, `-duration=${seconds}s`, '-keepalive=true', '-connections=64', '-timeout=10s'], { input: target, maxBuffer: 512 * 1024 * 1024 });
+  const report = spawnSync(vegeta, ['report', '-type=json'], { input: attack.stdout, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const j = JSON.parse(report.stdout) as { latencies: { '50th': number; '99th': number }; status_codes: Record<string, number>; requests: number };
+  const errors = j.requests - (j.status_codes['200'] ?? 0);
+  return { p50: j.latencies['50th'] / 1e6, p99: j.latencies['99th'] / 1e6, errors };
+}
+
 /**
  * Open-loop load at a fixed rate with microsecond latencies (wrk cannot pace, autocannon
  * records whole milliseconds): used to compare p99 of two targets at the same rate.
  */
-async function paced(url: string, headers: Record<string, string>, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
+async function pacedNode(url: string, headers: Record<string, string>, rate: number, seconds: number): Promise<{ p50: number; p99: number; errors: number }> {
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections: 64, pipelining: 1 });
   const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3 });
