@@ -24,6 +24,7 @@ import { createAnalyticsService, type AnalyticsService } from '../projections/an
 import type { ViewStore } from '../projections/projection.ts';
 import type { MongoViewStore } from '../infra/views/mongo.ts';
 import type { CatalogMirror } from '../infra/views/mongo-catalog.ts';
+import type { AnalyticsDocumentWriter } from '../infra/views/mongo-analytics.ts';
 import { PROJECTIONS } from '../projections/registry.ts';
 import { createProjectionRunner, type ProjectionRunner } from '../projections/runner.ts';
 import { GATEWAY_AUDIENCE } from '../api/oauth/constants.ts';
@@ -210,7 +211,18 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     // Request facts from the in-process gateway feed the analytics (minute buckets, alerts).
     const requests = createMemoryRequestStream();
     closers.push(() => requests.close());
-    const analytics = createAnalyticsService({ store, clock, random, requests, viewStore, mode: 'ingest', logger: logger.child({ component: 'analytics' }) });
+    // MONGODB_URL: the buckets also as documents (analytics_minutes/hours/days), written after each snapshot.
+    let analyticsDocuments: AnalyticsDocumentWriter | undefined;
+    if (config.mongoUrl) {
+      const { createAnalyticsDocumentWriter, openAnalyticsDocuments } = await import('../infra/views/mongo-analytics.ts');
+      const writer = createAnalyticsDocumentWriter({ views: await openAnalyticsDocuments((viewStore as MongoViewStore).db), logger: logger.child({ component: 'analytics-documents' }) });
+      closers.push(() => writer.close()); // after the analytics' final snapshot (closers run in reverse)
+      analyticsDocuments = writer;
+    }
+    const analytics = createAnalyticsService({
+      store, clock, random, requests, viewStore, mode: 'ingest', logger: logger.child({ component: 'analytics' }),
+      ...(analyticsDocuments ? { onSnapshotSaved: analyticsDocuments.saved } : {}),
+    });
     await analytics.start();
     closers.push(() => analytics.close());
 

@@ -2,7 +2,8 @@
 // Kafka (gatehouse.requests, consumer group `gatehouse-analytics`), folds them into the
 // analytics view, runs the alert detectors and appends their events to the log of record, and
 // saves view + detectors as a snapshot: in MongoDB when MONGODB_URL is set (the control plane
-// then serves them in follow mode), else in <data>/views.db. The snapshot holds the offsets it
+// then serves them in follow mode, and the buckets are also written as documents for readers of
+// MongoDB: infra/views/mongo-analytics.ts), else in <data>/views.db. The snapshot holds the offsets it
 // covers, and the consumer group's offsets are committed only after it is saved: a crash
 // (even kill -9) re-reads from the last snapshot, and positions drop what it already holds.
 // In the embedded deployment (`gatehouse start`) the same service runs in-process instead.
@@ -16,6 +17,8 @@ import { parseBrokers } from '../../infra/bus/kafka-client.ts';
 import { createKafkaRequestStream } from '../../infra/bus/kafka-requests.ts';
 import { openConfiguredEventStore } from '../../infra/eventstore/open.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
+import type { AnalyticsDocumentWriter } from '../../infra/views/mongo-analytics.ts';
+import type { MongoViewStore } from '../../infra/views/mongo.ts';
 import type { ViewStore } from '../../projections/projection.ts';
 import { createAnalyticsService, type AnalyticsService } from '../../projections/analytics/service.ts';
 import { createLogger } from '../runtime.ts';
@@ -50,8 +53,18 @@ async function openMongoViews(url: string): Promise<ViewStore> {
   return (await (open as (o: { url: string }) => Promise<ViewStore> | ViewStore)({ url }));
 }
 
+/** The writer of the analytics documents into the view store's database (infra/views/mongo-analytics.ts). */
+export async function openDocumentWriter(viewStore: ViewStore, logger: ReturnType<typeof createLogger>): Promise<AnalyticsDocumentWriter> {
+  const db = (viewStore as Partial<MongoViewStore>).db;
+  if (!db) throw new Error('the MongoDB view store exposes no database for the analytics documents');
+  const { createAnalyticsDocumentWriter, openAnalyticsDocuments } = await import('../../infra/views/mongo-analytics.ts');
+  return createAnalyticsDocumentWriter({ views: await openAnalyticsDocuments(db), logger: logger.child({ component: 'analytics-documents' }) });
+}
+
 export interface RunningWorker {
   service: AnalyticsService;
+  /** With MONGODB_URL: the writer of the per-bucket documents. */
+  documents?: AnalyticsDocumentWriter;
   logger: ReturnType<typeof createLogger>;
   close(): Promise<void>;
 }
@@ -81,8 +94,12 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
       logger: logger.child({ component: 'kafka' }),
     });
     closers.push(() => requests.close());
+    // MONGODB_URL: the buckets also as documents (analytics_minutes/hours/days), written after each snapshot.
+    const documents = env.MONGODB_URL ? await openDocumentWriter(viewStore, logger) : undefined;
+    if (documents) closers.push(() => documents.close()); // after the service's final snapshot (closers run in reverse)
     const clock: Clock = { now: () => new Date() };
     const service = createAnalyticsService({
+      ...(documents ? { onSnapshotSaved: documents.saved } : {}),
       requests,
       store,
       viewStore,
@@ -95,7 +112,7 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
     await service.start();
     closers.push(() => service.close());
     logger.info({ brokers, group: options.group, views: env.MONGODB_URL ? 'mongodb' : 'sqlite', applied: service.status().applied }, 'analytics worker started');
-    return { service, logger, close: closeAll };
+    return { service, logger, ...(documents ? { documents } : {}), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
@@ -120,7 +137,8 @@ export function register(program: Command): void {
     .option('--source-idle <ms>', 'a partition or gateway silent this long stops holding back the sealing of minutes', '10000')
     .addHelpText('after', [
       '',
-      'Environment: KAFKA_BROKERS (required), MONGODB_URL (views in MongoDB), GATEHOUSE_EVENTSTORE /',
+      'Environment: KAFKA_BROKERS (required), MONGODB_URL (views in MongoDB, and the buckets as documents in',
+      'analytics_minutes / _hours / _days; rebuild them with `gatehouse analytics --rebuild-documents`), GATEHOUSE_EVENTSTORE /',
       'KURRENTDB_URL (where alert events are appended), GATEHOUSE_LOG_LEVEL.',
       'Facts are deduplicated by partition offset and by requestId (5-minute window), so a redelivered',
       'or republished fact is not counted twice. Minutes are sealed (and judged by the alert detectors)',

@@ -24,6 +24,7 @@ interface AnalyticsOptions {
   url?: string;
   token?: string;
   json?: boolean;
+  rebuildDocuments?: boolean;
 }
 
 /** One API's (or everything's) traffic, whatever the source. */
@@ -194,7 +195,37 @@ async function reportsFromServer(o: AnalyticsOptions, now: number): Promise<Traf
 
 // ---------------------------------------------------------------- the command
 
+// ---------------------------------------------------------------- rebuilding the MongoDB documents
+
+/**
+ * `--rebuild-documents`: the analytics documents (analytics_minutes / _hours / _days) rebuilt
+ * from the analytics snapshot in MongoDB into fresh collections and swapped in (blue/green).
+ * The worker (or server) that writes them may keep running.
+ */
+export async function rebuildDocuments(mongoUrl: string | undefined, json: boolean): Promise<void> {
+  if (!mongoUrl) throw new Error('--rebuild-documents needs MONGODB_URL (the documents and the snapshot they are rebuilt from live in MongoDB)');
+  const { openMongoViewStore } = await import('../../infra/views/mongo.ts');
+  const { rebuildAnalyticsDocuments } = await import('../../infra/views/mongo-analytics.ts');
+  const views = await openMongoViewStore({ url: mongoUrl });
+  try {
+    const source = {
+      async load() {
+        const snap = await views.load(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION);
+        return snap ? { view: decodeAnalyticsSnapshot(snap.data).view, position: snap.position } : null;
+      },
+    };
+    const r = await rebuildAnalyticsDocuments({ db: views.db, source });
+    process.stdout.write(json
+      ? `${JSON.stringify({ ...r, position: r.position.toString(), livePosition: r.livePosition.toString() })}\n`
+      : `swapped     analytics documents: ${r.documents} rows of the snapshot at ${r.position} into ${r.collections.join(', ')}` +
+        `${r.catchUps > 0 ? `; ${r.catchUps} newer snapshot(s) written after the swap (live at ${r.livePosition})` : ''}\n`);
+  } finally {
+    await views.close();
+  }
+}
+
 async function run(o: AnalyticsOptions): Promise<void> {
+  if (o.rebuildDocuments) return rebuildDocuments(process.env.MONGODB_URL || undefined, Boolean(o.json));
   const now = Date.now();
   const reports = o.url ? await reportsFromServer(o, now) : reportsFromView(await loadSnapshotView(dataDirOf(o.data)), o, now);
   if (o.json) {
@@ -215,6 +246,7 @@ export function register(program: Command): void {
     .option('--url <url>', 'ask a running control plane instead (e.g. http://localhost:8080)')
     .option('--token <token>', 'access token for --url (default: $GATEHOUSE_TOKEN)')
     .option('--json', 'print the report(s) as JSON')
+    .option('--rebuild-documents', 'MONGODB_URL: rebuild the per-bucket analytics documents from the saved snapshot into fresh collections and swap them in (the worker may run)')
     .addHelpText('after', [
       '',
       'Sources: by default the snapshot the server saves in <data>/views.db (every minute and on',
@@ -225,6 +257,7 @@ export function register(program: Command): void {
       '  gatehouse analytics --api PizzaShack --since 1h',
       '  gatehouse analytics --since 2d --granularity HOUR',
       '  GATEHOUSE_TOKEN=… gatehouse analytics --url http://localhost:8080 --api PizzaShack --since 15m',
+      '  MONGODB_URL=mongodb://… gatehouse analytics --rebuild-documents',
     ].join('\n'))
     .action(run);
 }

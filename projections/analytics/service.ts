@@ -85,6 +85,13 @@ export interface AnalyticsServiceOptions {
   reloadEveryMs?: number;
   /** Period of the live request stats (default 1 s). */
   statsEveryMs?: number;
+  /**
+   * Called (ingest) right after each snapshot is saved, before the offsets are committed, with
+   * the live view: a writer of per-bucket documents (infra/views/mongo-analytics.ts) starts its
+   * writes there. It must return at once and handle its own errors; a throw is logged and
+   * ignored, never failing the snapshot or the commit.
+   */
+  onSnapshotSaved?: (view: AnalyticsView) => void;
   logger?: ServiceLogger;
 }
 
@@ -334,6 +341,11 @@ export function createAnalyticsService(options: AnalyticsServiceOptions): Analyt
       const position = BigInt(view.counters.applied + view.counters.duplicates + view.counters.late + view.counters.invalid);
       await options.viewStore.save(ANALYTICS_VIEW_NAME, ANALYTICS_SNAPSHOT_VERSION, { position, data: encodeAnalyticsSnapshot(view, engine) });
       log.info({ applied: view.counters.applied, position: position.toString(), partitions: offsets.size }, 'analytics snapshot saved');
+      try {
+        options.onSnapshotSaved?.(view);
+      } catch (e) {
+        log.warn({ err: e instanceof Error ? e.message : String(e) }, 'analytics snapshot listener failed');
+      }
     }
     await positioned?.commit(offsets);
   }

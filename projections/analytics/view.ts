@@ -93,6 +93,12 @@ export interface AnalyticsView {
   open: Set<number>;
   dedupe: DedupeState;
   counters: IngestCounters;
+  /**
+   * Buckets changed since the set was last emptied (facts recorded, rows rolled in, a minute
+   * sealed), for writers that persist changed buckets only (MongoDB documents). Absent unless a
+   * writer sets it; not state (never serialized). Retention drops are not noted here.
+   */
+  touched?: Set<Bucket>;
   /** Runtime caches, not state. */
   parseAgent: (ua: string | null) => ClientAgent;
   /** `sealedBefore` at the last look for minutes to seal. */
@@ -249,6 +255,7 @@ function applyLate(view: AnalyticsView, f: RequestFact, t: number, minute: numbe
 }
 
 function record(view: AnalyticsView, bucket: Bucket, f: RequestFact): void {
+  view.touched?.add(bucket);
   const row = rowForFact(view, bucket, f);
   row.requests++;
   if (f.proxyResponseCode >= 400) row.errors++;
@@ -370,11 +377,13 @@ function sealDue(view: AnalyticsView): void {
 
 function seal(view: AnalyticsView, minute: Bucket): void {
   minute.sealed = true;
+  view.touched?.add(minute);
   for (const g of ['HOUR', 'DAY'] as const) rollInto(view, bucketAt(view, g, floorTo(minute.start, GRANULARITY_MS[g])), minute);
 }
 
 /** Adds every row and client counter of `from` into `into`. */
 export function rollInto(view: AnalyticsView, into: Bucket, from: Bucket): void {
+  view.touched?.add(into);
   for (const row of sortedRows(from)) {
     const target = rowFor(view, into, row.dims, row.apiName, row.applicationName);
     addMeasures(target, row);
