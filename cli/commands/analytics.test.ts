@@ -10,7 +10,7 @@ import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
 import { createAnalyticsService } from '../../projections/analytics/service.ts';
 import { fact, throttled } from '../../projections/analytics/testing/facts.ts';
 import { runCli } from '../../test/support/cli.ts';
-import { parseDuration, sparkline } from './analytics.ts';
+import { parseDuration, rebuildDocuments, sparkline } from './analytics.ts';
 
 const gatehouse = (...args: string[]) => runCli(['analytics', ...args]);
 
@@ -84,4 +84,10 @@ test('sparkline and duration helpers', () => {
   assert.equal(parseDuration('90m'), 90 * 60_000);
   assert.throws(() => parseDuration('0h'), /duration like 15m/);
   assert.throws(() => parseDuration('soon'), /duration like 15m/);
+});
+
+describe('gatehouse analytics --rebuild-documents', () => {
+  test('needs MONGODB_URL (the snapshot and the documents live in MongoDB)', async () => {
+    await assert.rejects(rebuildDocuments(undefined, false), /--rebuild-documents needs MONGODB_URL/);
+  });
 });

@@ -6,7 +6,9 @@
 // save without holding up ingestion; a blue/green rebuild swaps in while a reader reads.
 // Each test uses a database of its own (dropped afterwards).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import hdr from 'hdr-histogram-js';
 import type { Db } from 'mongodb';
@@ -263,5 +265,22 @@ describe('analytics buckets as MongoDB documents', { skip: skipWithoutMongo }, (
     assert.ok(reads > 3, `${reads} reads`);
     const names = (await r.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     for (const old of before) assert.ok(!names.includes(old), `${old} dropped after the swap`);
+  });
+
+  test('gatehouse analytics --rebuild-documents swaps in documents rebuilt from the saved snapshot', async () => {
+    const r = await rig();
+    await r.save(traffic());
+    const before = (await r.views.MINUTE.collection()).collectionName;
+    const url = new URL(mongoUrl!);
+    url.pathname = `/${r.db.databaseName}`;
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'analytics', '--rebuild-documents', '--json'], {
+      cwd: root, env: { ...process.env, MONGODB_URL: url.toString() }, encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(cli.status, 0, cli.stderr);
+    const out = JSON.parse(cli.stdout) as { documents: number; collections: string[] };
+    assert.equal(out.documents, (await r.views.MINUTE.find()).length + (await r.views.HOUR.find()).length + (await r.views.DAY.find()).length);
+    assert.notEqual((await r.views.MINUTE.collection()).collectionName, before);
+    assert.equal(requestsOf(await r.views.MINUTE.find()), traffic().length);
   });
 });

@@ -261,3 +261,31 @@ describe('analytics service', () => {
     await worker.close();
   });
 });
+
+describe('analytics service: onSnapshotSaved', () => {
+  test('is called with the live view once the snapshot is saved; a throwing listener fails neither the snapshot nor the next one', async () => {
+    const { store, viewStore } = setup();
+    const seen: { applied: number; saved: boolean }[] = [];
+    let fail = true;
+    const warnings: string[] = [];
+    const svc = createAnalyticsService({
+      store, viewStore, clock, random, snapshotEveryMs: 0,
+      logger: { info() {}, warn: (_o, msg) => void warnings.push(msg), error() {} },
+      onSnapshotSaved: (view) => {
+        seen.push({ applied: view.counters.applied, saved: false });
+        void viewStore.load('analytics', 1).then((s) => (seen.at(-1)!.saved = s !== null));
+        if (fail) throw new Error('listener broke');
+      },
+    });
+    await svc.start();
+    await svc.ingest(spread(0, 5));
+    await svc.snapshot();
+    fail = false;
+    await svc.ingest(spread(1, 3));
+    await svc.snapshot();
+    await svc.close();
+    assert.deepEqual(seen.map((s) => s.applied), [5, 8, 8]);
+    assert.ok(seen.every((s) => s.saved), 'the snapshot is in the store when the listener runs');
+    assert.deepEqual(warnings, ['analytics snapshot listener failed']);
+  });
+});

@@ -287,3 +287,24 @@ describe('analytics queries', () => {
     assert.throws(() => analytics(view, { from: T0, to: T0 + 30 * DAY_MS, granularity: 'MINUTE' }), { code: 'BAD_USER_INPUT' });
   });
 });
+
+describe('analytics projection: changed buckets (view.touched)', () => {
+  test('facts, seals and roll-ups note their buckets only while a writer tracks them', () => {
+    const view = createAnalyticsView();
+    applyFacts(view, [fact({ at: T0 }), fact({ at: T0 + MINUTE_MS })]);
+    assert.equal(view.touched, undefined, 'nothing is tracked until a writer asks');
+    view.touched = new Set();
+    applyFacts(view, [fact({ at: T0 + MINUTE_MS + 5_000 })]);
+    const names = () => [...view.touched!].map((b) => `${b.granularity}@${(b.start - T0) / MINUTE_MS}`).sort();
+    assert.deepEqual(names(), ['MINUTE@1']);
+    view.touched.clear();
+    // Minute 4 moves the watermark: minutes 0 and 1 seal into their hour and day.
+    applyFacts(view, [fact({ at: T0 + 4 * MINUTE_MS })]);
+    assert.deepEqual(names(), ['DAY@-600', 'HOUR@0', 'MINUTE@0', 'MINUTE@1', 'MINUTE@4']);
+    view.touched.clear();
+    // A late fact for a sealed minute lands in the minute, its hour and its day.
+    applyFacts(view, [fact({ at: T0 + 30_000 })]);
+    assert.deepEqual(names(), ['DAY@-600', 'HOUR@0', 'MINUTE@0']);
+    assert.ok(!serializeAnalytics(view).includes('touched'), 'not state: never in the snapshot');
+  });
+});
