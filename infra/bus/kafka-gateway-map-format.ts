@@ -60,8 +60,24 @@ export interface ChangelogState {
  * `previous` is the layout last published: its bucket counts are kept while they still fit.
  */
 export function changelogOfSnapshot(serialized: string, projection: { name: string; version: number }, previous?: ChangelogLayout): ChangelogState {
+  const { layout, entries } = cutSnapshot(serialized, projection, previous);
+  return { layout, entries };
+}
+
+/** One entity map of a cut snapshot: its pairs' text per bucket, in key order. */
+export interface CutField {
+  name: string;
+  buckets: number;
+  /** Sum over the pairs of their text's length + 1 (what bucketCount is given). */
+  bytes: number;
+  lists: { key: string; text: string }[][];
+}
+
+/** changelogOfSnapshot, with the pairs of every bucket (what an incremental publisher starts from). */
+export function cutSnapshot(serialized: string, projection: { name: string; version: number }, previous?: ChangelogLayout): ChangelogState & { fields: CutField[] } {
   const layout: ChangelogLayout = { format: CHANGELOG_FORMAT, projection: projection.name, version: projection.version, fields: [] };
   const entries = new Map<string, string>();
+  const fields: CutField[] = [];
   const scalars: Record<string, unknown> = {};
   const before = new Map(previous?.format === CHANGELOG_FORMAT ? previous.fields.map((f) => [f.name, f.buckets]) : []);
   for (const field of scanSnapshot(serialized)) {
@@ -75,17 +91,24 @@ export function changelogOfSnapshot(serialized: string, projection: { name: stri
     for (const pair of field.pairs) bytes += pair.text.length + 1;
     const buckets = bucketCount(bytes, before.get(field.name) ?? undefined);
     layout.fields.push({ name: field.name, buckets });
-    const lists: string[][] = Array.from({ length: buckets }, () => []);
+    const lists: { key: string; text: string }[][] = Array.from({ length: buckets }, () => []);
     // The snapshot lists each map sorted by key, so every bucket comes out sorted too.
-    for (const pair of field.pairs) lists[bucketOf(pair.key, buckets)]!.push(pair.text);
+    for (const pair of field.pairs) lists[bucketOf(pair.key, buckets)]!.push(pair);
     lists.forEach((list, n) => {
-      if (list.length > 0) entries.set(`${field.name}#${n}`, `[${list.join(',')}]`);
+      if (list.length > 0) entries.set(bucketKey(field.name, n), bucketValue(list.map((p) => p.text)));
     });
+    fields.push({ name: field.name, buckets, bytes, lists });
   }
   entries.set(SCALARS_KEY, JSON.stringify(scalars));
   entries.set(SCHEMA_KEY, JSON.stringify(layout));
-  return { layout, entries };
+  return { layout, entries, fields };
 }
+
+/** The record key of bucket `n` of an entity map. */
+export const bucketKey = (field: string, n: number): string => `${field}#${n}`;
+
+/** A bucket's record value: its pairs' text, in key order. */
+export const bucketValue = (texts: string[]): string => `[${texts.join(',')}]`;
 
 interface ScannedField {
   name: string;
@@ -97,8 +120,8 @@ interface ScannedField {
 
 /**
  * The top-level fields of a compact JSON snapshot (as JSON.stringify writes it), each map cut
- * into its pairs' text without parsing the values: the publisher re-cuts the whole map on every
- * publish, and parsing then re-stringifying 100k entities cost twice this scan.
+ * into its pairs' text without parsing the values: a full re-cut of 100k entities (the publisher's
+ * first one, or after a layout change) cost twice this scan when it parsed and re-stringified.
  */
 export function scanSnapshot(json: string): ScannedField[] {
   const fields: ScannedField[] = [];

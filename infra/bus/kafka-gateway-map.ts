@@ -1,13 +1,15 @@
 // The gateway map as a compacted changelog (gatehouse.gateway-map). The control plane cuts
 // its gateway-map view into bucket records (kafka-gateway-map-format.ts) and publishes the
 // buckets that changed; a new gateway rebuilds the view from the latest records instead of
-// replaying history. The records are cut from the projection's own deterministic snapshot
-// format (serializeGatewayMap), so the changelog follows the projection without a copy of it.
+// replaying history. The records are the projection's own deterministic snapshot format
+// (serializeGatewayMap), cut whole on the first publish and then kept up to date from the keys
+// that changed (kafka-gateway-map-incremental.ts).
 import type { GatewayMapView } from '../../projections/gateway-map/view.ts';
 import { gatewayMapProjection } from '../../projections/gateway-map/projection.ts';
 import { errorMessage, kafkaOf, silentLogger, type BusLogger, type KafkaSource } from './kafka-client.ts';
 import { createChangelogWriter, readChangelog, type ChangelogWriter } from './kafka-changelog.ts';
-import { ChangelogFormatError, changelogOfSnapshot, diffEntries, layoutOf, snapshotOfChangelog, type ChangelogLayout } from './kafka-gateway-map-format.ts';
+import { ChangelogFormatError, layoutOf, snapshotOfChangelog, type ChangelogLayout } from './kafka-gateway-map-format.ts';
+import { createGatewayMapCutter } from './kafka-gateway-map-incremental.ts';
 import type { TopicSpec } from './kafka-topics.ts';
 
 /** What the publisher needs from the control plane's projection runner. */
@@ -26,11 +28,24 @@ export interface GatewayMapPublisherOptions {
   /** How often a changed map is published (default 1 s). */
   intervalMs?: number;
   topicSpec?: Partial<TopicSpec>;
+  /** false: re-cut the whole map on every publish instead of only the changed buckets (default true). */
+  incremental?: boolean;
+}
+
+/** What the last publish did. */
+export interface GatewayMapPublishReport {
+  mode: 'full' | 'incremental';
+  /** Why the whole map was cut. */
+  reason?: string;
+  records: number;
+  position: bigint;
 }
 
 export interface GatewayMapPublisher {
   /** Position of the last published marker. */
   readonly publishedPosition: bigint;
+  /** The last publish that found the map moved, or null before the first. */
+  readonly lastPublish: GatewayMapPublishReport | null;
   /** Publishes the current map if it moved; resolves when acknowledged. */
   publishNow(): Promise<void>;
   /** Publishes a last time, then disconnects. */
@@ -46,7 +61,7 @@ export async function startGatewayMapPublisher(options: GatewayMapPublisherOptio
   const kafka = kafkaOf(options.kafka, { clientId: 'gatehouse-gateway-map-publisher', logger });
   const writer: ChangelogWriter = await createChangelogWriter({ kafka, logger, ...(options.topic ? { topic: options.topic } : {}), ...(options.topicSpec ? { topicSpec: options.topicSpec } : {}) });
   const existing = await readChangelog({ kafka, logger, ...(options.topic ? { topic: options.topic } : {}) });
-  let published = new Map<string, string>([...existing.snapshot.entries].map(([k, v]) => [k, v.value.toString('utf8')]));
+  const published = new Map<string, string>([...existing.snapshot.entries].map(([k, v]) => [k, v.value.toString('utf8')]));
   let publishedPosition = existing.snapshot.position;
   let layout: ChangelogLayout | undefined;
   // A changelog of another format or projection version is rewritten even if the position did
@@ -63,18 +78,29 @@ export async function startGatewayMapPublisher(options: GatewayMapPublisherOptio
   }
   let running: Promise<void> | null = null;
   let stopped = false;
+  let lastPublish: GatewayMapPublishReport | null = null;
+  const cutter = createGatewayMapCutter({ projection: gatewayMapProjection, logger, ...(options.incremental === false ? { incremental: false } : {}) });
 
   async function publish(): Promise<void> {
     const position = options.source.position();
     if (!rewrite && position === publishedPosition && published.size > 0) return;
-    const next = changelogOfSnapshot(gatewayMapProjection.serialize(options.source.view()) as string, gatewayMapProjection, layout);
-    const changes = diffEntries(published, next.entries, position);
-    await writer.publishChangelog(changes, { position, recordedAt: options.source.recordedAt() });
-    published = next.entries;
+    const next = cutter.cut(options.source.view(), published, layout, rewrite ? 'the changelog holds another format or version' : undefined);
+    const changes = [...next.changes].map(([key, value]) => ({ key, value, position }));
+    try {
+      await writer.publishChangelog(changes, { position, recordedAt: options.source.recordedAt() });
+    } catch (e) {
+      cutter.invalidate(); // `published` is what the changelog held before: the next cut starts over from it
+      throw e;
+    }
+    for (const [key, value] of next.changes) {
+      if (value === null) published.delete(key);
+      else published.set(key, value);
+    }
     layout = next.layout;
     publishedPosition = position;
     rewrite = false;
-    if (changes.length > 0) logger.debug({ position: position.toString(), changes: changes.length }, 'gateway map changelog published');
+    lastPublish = { mode: next.mode, ...(next.reason === undefined ? {} : { reason: next.reason }), records: changes.length, position };
+    if (changes.length > 0 || next.mode === 'full') logger.debug({ position: position.toString(), changes: changes.length, mode: next.mode, reason: next.reason }, 'gateway map changelog published');
   }
 
   const publishNow = (): Promise<void> => {
@@ -90,6 +116,9 @@ export async function startGatewayMapPublisher(options: GatewayMapPublisherOptio
   return {
     get publishedPosition() {
       return publishedPosition;
+    },
+    get lastPublish() {
+      return lastPublish;
     },
     publishNow,
     async stop() {
