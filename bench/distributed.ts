@@ -5,6 +5,10 @@
 //   gateway_cold_start_changelog_s  a new gateway's map from the compacted changelog with 10k
 //       APIs / 10k applications / 100k subscriptions (BENCH_QUICK: 2k / 2k / 20k); baseline:
 //       deserializing the same snapshot from memory (map_deserialize_s).
+//   changelog_publish_one_change_ms  the control plane's changelog publisher, same map: a publish
+//       after one subscription change (median of 7; only the touched entity is serialized, its
+//       bucket rewritten); baseline in the same run: the same publish re-cutting the whole map
+//       (changelog_publish_full_recut_ms, a publisher with incremental: false).
 //   cluster_limit_admitted / cluster_limit_allowed  the setup of test/distributed/cluster.distributed.test.ts
 //       (cluster-rig.ts): control plane + 2 Kafka-fed gateways (localQuotaGateways 2) + traffic
 //       manager as separate processes; a 30/min subscription tier, 50 requests to each gateway
@@ -165,12 +169,53 @@ async function coldStart(kafka: Kafka): Promise<void> {
     throw new Error(`cold start did not come from the changelog (origin ${origin}, ${loaded.subscriptionCount} subscriptions)`);
   }
   await runner.close();
-  await deleteTopics(kafka, [eventsTopic, changelogTopic]);
 
   print('map_deserialize_s', deserializeS);
   print('gateway_cold_start_changelog_s', coldS);
   print('gateway_cold_start_changelog_entities', view.apis.size + view.applications.size + view.subscriptionCount);
   print('gateway_cold_start_vs_deserialize_ratio', coldS / deserializeS);
+
+  await changelogPublish(kafka, view, changelogTopic, apps);
+  await deleteTopics(kafka, [eventsTopic, changelogTopic]);
+}
+
+/** Publish time after one subscription change: incremental, and the full re-cut as the baseline. */
+async function changelogPublish(kafka: Kafka, view: GatewayMapView, changelogTopic: string, apps: number): Promise<void> {
+  let position = view.position;
+  let s = 0;
+  // One change as the control plane makes it: an event through the projection (block/unblock a subscription).
+  const change = (): void => {
+    const ofApp = view.subscriptions.get(`app-${(s++ * 7919) % apps}`);
+    const found = ofApp ? [...ofApp.values()][0] : undefined;
+    if (!found) throw new Error('no subscription to change');
+    const e = found.status === 'BLOCKED' ? f.subscriptionUnblocked(found.id, found.applicationId, found.apiId) : f.subscriptionBlocked(found.id, found.applicationId, found.apiId);
+    gatewayMapProjection.apply(view, upcast(f.recorded([e], ++position, '2026-03-01T10:00:00.000Z')[0]!));
+  };
+  const timed = async (publisher: Awaited<ReturnType<typeof startGatewayMapPublisher>>, mode: 'full' | 'incremental', rounds: number): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      change();
+      const t = performance.now();
+      await publisher.publishNow();
+      out.push(performance.now() - t);
+      if (publisher.lastPublish?.mode !== mode) throw new Error(`expected a ${mode} publish, got ${JSON.stringify(publisher.lastPublish?.mode)} (${publisher.lastPublish?.reason ?? ''})`);
+      if (publisher.lastPublish.records > 2) throw new Error(`one change wrote ${publisher.lastPublish.records} records`);
+    }
+    return out.sort((a, b) => a - b);
+  };
+  const source = { view: () => view, position: () => view.position, recordedAt: () => '2026-03-01T10:00:00.000Z' };
+  const incremental = await startGatewayMapPublisher({ kafka, topic: changelogTopic, intervalMs: 3_600_000, source });
+  change();
+  await incremental.publishNow(); // the first publish after start is a full cut
+  const one = await timed(incremental, 'incremental', 7);
+  await incremental.stop();
+  const full = await startGatewayMapPublisher({ kafka, topic: changelogTopic, intervalMs: 3_600_000, source, incremental: false });
+  const recut = await timed(full, 'full', QUICK ? 3 : 5);
+  await full.stop();
+  note(`one-change publishes ${one.map((ms) => ms.toFixed(1)).join(' ')} ms; full re-cuts ${recut.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+  print('changelog_publish_one_change_ms', percentile(one, 50));
+  print('changelog_publish_full_recut_ms', percentile(recut, 50));
+  print('changelog_publish_full_vs_one_change_ratio', percentile(recut, 50) / percentile(one, 50));
 }
 
 /** A fresh application subscribed to `apiId` at `tier`, and a client-credentials token of it. */
