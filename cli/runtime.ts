@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { RunningGateway } from '../gateway/server.ts';
 import { pino, type Logger } from 'pino';
 import { invalidInput } from '../domain/errors.ts';
-import type { Clock, EventStore, Randomness } from '../domain/ports.ts';
+import type { Clock, EventStore, Randomness, RequestStream } from '../domain/ports.ts';
 import { createGatehouse, type Gatehouse } from '../domain/services/gatehouse.ts';
 import { parseBrokers } from '../infra/bus/kafka-client.ts';
 import { createMemoryRequestStream } from '../infra/bus/memory-request-stream.ts';
@@ -163,6 +163,18 @@ const mirrorStatus = (m: CatalogMirror) => {
   return { position: s.position.toString(), checkpoint: s.checkpoint.toString(), resumedFrom: s.resumedFrom.toString(), conflicts: s.conflicts, retrying: s.retrying };
 };
 
+/**
+ * Request facts from every gateway (Kafka), for live stats only: a consumer group of this
+ * process alone (each control plane sees all facts), starting at the newest.
+ */
+async function liveRequestStream(brokers: string[], logger: Logger): Promise<RequestStream> {
+  const { createKafkaRequestStream } = await import('../infra/bus/kafka-requests.ts');
+  return createKafkaRequestStream({
+    kafka: brokers, consumerGroup: `gatehouse-control-plane-live-${randomUUID()}`, fromBeginning: false,
+    logger: logger.child({ component: 'kafka-requests' }),
+  });
+}
+
 export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
   const logger = config.logger ?? createLogger(config.logLevel);
   const announce = config.announce ?? ((text: string) => void process.stdout.write(text));
@@ -209,18 +221,22 @@ export async function startEmbedded(config: EmbeddedConfig): Promise<Embedded> {
     });
 
     // Request facts from the in-process gateway feed the analytics (minute buckets, alerts).
-    const requests = createMemoryRequestStream();
+    // The control-plane role over Kafka has no gateway: the analytics worker owns the view
+    // there, and this process follows the snapshots it saves (MONGODB_URL, or a shared data
+    // dir) and watches gatehouse.requests for the live requestStats only.
+    const followsWorker = config.gateway === false && config.kafkaBrokers !== undefined;
+    const requests = followsWorker ? await liveRequestStream(config.kafkaBrokers!, logger) : createMemoryRequestStream();
     closers.push(() => requests.close());
     // MONGODB_URL: the buckets also as documents (analytics_minutes/hours/days), written after each snapshot.
     let analyticsDocuments: AnalyticsDocumentWriter | undefined;
-    if (config.mongoUrl) {
+    if (config.mongoUrl && !followsWorker) {
       const { createAnalyticsDocumentWriter, openAnalyticsDocuments } = await import('../infra/views/mongo-analytics.ts');
       const writer = createAnalyticsDocumentWriter({ views: await openAnalyticsDocuments((viewStore as MongoViewStore).db), logger: logger.child({ component: 'analytics-documents' }) });
       closers.push(() => writer.close()); // after the analytics' final snapshot (closers run in reverse)
       analyticsDocuments = writer;
     }
     const analytics = createAnalyticsService({
-      store, clock, random, requests, viewStore, mode: 'ingest', logger: logger.child({ component: 'analytics' }),
+      store, clock, random, requests, viewStore, mode: followsWorker ? 'follow' : 'ingest', logger: logger.child({ component: 'analytics' }),
       ...(analyticsDocuments ? { onSnapshotSaved: analyticsDocuments.saved } : {}),
     });
     await analytics.start();

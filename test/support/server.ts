@@ -27,6 +27,8 @@ export interface StartOptions {
   adminPassword?: string | null; // null: let the server generate one (and parse it)
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** The role to run (default `start`: control plane and gateway). */
+  command?: 'start' | 'control-plane';
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -47,7 +49,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   if (adminPassword !== undefined) env.GATEHOUSE_ADMIN_PASSWORD = adminPassword;
   if (options.env?.GATEHOUSE_ISSUER) env.GATEHOUSE_ISSUER = options.env.GATEHOUSE_ISSUER;
 
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'start'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), options.command ?? 'start'], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
