@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { hostname } from 'node:os';
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { EventStore, RequestStream, ThrottleDecisionStream } from '../domain/ports.ts';
 import type { GatewayMapView } from '../projections/gateway-map/view.ts';
 import type { ViewStore } from '../projections/projection.ts';
@@ -14,6 +15,7 @@ import { RequestContext } from './context.ts';
 import { errors, rawErrorResponse, type GatewayError } from './errors.ts';
 import { normaliseRemoteAddress } from './http/ip.ts';
 import { checkRequestTarget } from './http/path.ts';
+import { registerGatewayMetrics } from './metrics.ts';
 import { followStore, mapSourceFromRunner, type GatewayMapSource } from './map-source.ts';
 import { BackendJwtSigner, type BackendJwtOptions } from './mediation/backend-jwt.ts';
 import { rejectEarly, runPipeline } from './pipeline.ts';
@@ -85,6 +87,8 @@ export interface StartGatewayOptions {
   /** Gateways sharing each cluster-wide limit (default 1: this gateway enforces it whole). */
   localQuotaGateways?: number;
   limits?: Partial<GatewayLimits>;
+  /** Served at /_gatehouse/metrics with the gateway's gauges added (default: a registry of its own). */
+  metrics?: Registry;
   backend?: Partial<UpstreamOptions>;
   backendJwt?: Partial<BackendJwtOptions> & { header?: string };
 }
@@ -136,7 +140,7 @@ function clientErrorResponse(err: Error & { code?: string }): GatewayError | nul
   }
 }
 
-async function adminRequest(req: IncomingMessage, res: ServerResponse, gateway: Gateway, source: GatewayMapSource): Promise<void> {
+async function adminRequest(req: IncomingMessage, res: ServerResponse, gateway: Gateway, source: GatewayMapSource, metrics: Registry): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://gateway');
   const positionHeader = () => [MAP_POSITION_HEADER, source.position().toString()];
   switch (url.pathname) {
@@ -160,6 +164,12 @@ async function adminRequest(req: IncomingMessage, res: ServerResponse, gateway: 
     }
     case `${ADMIN_PREFIX}health`:
       return sendJson(res, 200, { status: 'UP', gatewayId: gateway.config.gatewayId }, positionHeader());
+    case `${ADMIN_PREFIX}metrics`: {
+      const text = await metrics.metrics();
+      res.writeHead(200, { 'content-type': metrics.contentType });
+      res.end(text);
+      return;
+    }
     case `${ADMIN_PREFIX}jwks`:
       return sendJson(res, 200, gateway.backendJwt.jwks());
     case `${ADMIN_PREFIX}stats`:
@@ -224,12 +234,14 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
     }),
     logger,
   });
+  const metrics = opts.metrics ?? new Registry();
+  registerGatewayMetrics(metrics, gateway);
   const decisions = opts.throttleDecisions ? await opts.throttleDecisions.subscribe((d) => gateway.decisions.apply(d)) : null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     if (url.startsWith(ADMIN_PREFIX)) {
-      adminRequest(req, res, gateway, source).catch((e: unknown) => {
+      adminRequest(req, res, gateway, source, metrics).catch((e: unknown) => {
         logger.error({ err: e instanceof Error ? e.message : String(e) }, 'admin request failed');
         if (!res.headersSent) sendJson(res, 500, { code: errors.internalError.code, message: errors.internalError.message, description: '' });
       });

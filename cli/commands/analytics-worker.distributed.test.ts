@@ -90,11 +90,17 @@ describe('gatehouse analytics-worker (Kafka)', { skip: skipWithoutKafka }, () =>
     ];
     for (const f of facts) publisher.publish(f);
     assert.equal(await publisher.flush(20_000), true);
-    const worker = await startAnalyticsWorker({ data: dir, group: `${topic}-analytics`, topic, fromBeginning: true, sourceIdleMs: 50 }, env);
+    const worker = await startAnalyticsWorker({ port: '0', host: '127.0.0.1', data: dir, group: `${topic}-analytics`, topic, fromBeginning: true, sourceIdleMs: 50 }, env);
     try {
       await until(() => worker.service.status().applied + worker.service.status().late === facts.length, 60_000, `${facts.length} facts read`);
       assert.equal(worker.service.status().late, 0);
       assert.equal(worker.service.status().applied, facts.length);
+      // The role's operations endpoints.
+      assert.deepEqual(await (await fetch(`${worker.url}/health`)).json(), { status: 'UP' });
+      const ready = await fetch(`${worker.url}/ready`);
+      assert.equal(ready.status, 200);
+      assert.equal(((await ready.json()) as { applied: number }).applied, facts.length);
+      assert.match(await (await fetch(`${worker.url}/metrics`)).text(), new RegExp(`^gatehouse_analytics_facts_applied ${facts.length}$`, 'm'));
 
       for (const f of facts.slice(-30)) publisher.publish(f); // a producer retry: the same facts again
       assert.equal(await publisher.flush(20_000), true);
@@ -134,7 +140,7 @@ describe('gatehouse analytics-worker (Kafka)', { skip: skipWithoutKafka }, () =>
       return offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
     };
     // No periodic snapshot: only the one on a clean shutdown.
-    const args = ['--data', dir, '--group', group, '--topic', topic, '--snapshot-every', '0', '--source-idle', '500'];
+    const args = ['--port', '0', '--host', '127.0.0.1', '--data', dir, '--group', group, '--topic', topic, '--snapshot-every', '0', '--source-idle', '500'];
     const t0 = Date.UTC(2024, 0, 1, 10, 0);
     const traffic = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => fact({ at: t0 + (from + i) * 1000, apiId: `api-${i % 3}` }));

@@ -21,6 +21,8 @@ import type { AnalyticsDocumentWriter } from '../../infra/views/mongo-analytics.
 import type { MongoViewStore } from '../../infra/views/mongo.ts';
 import type { ViewStore } from '../../projections/projection.ts';
 import { createAnalyticsService, type AnalyticsService } from '../../projections/analytics/service.ts';
+import { Gauge, type Registry } from 'prom-client';
+import { portOf, startOpsServer } from '../ops-server.ts';
 import { createLogger } from '../runtime.ts';
 import { dataDirOf } from './events.ts';
 import { runUntilSignal } from './start.ts';
@@ -37,6 +39,10 @@ interface WorkerOptions {
   snapshotEveryMs?: number;
   /** A partition or gateway silent this long stops holding the watermark back, ms (default 10 000). */
   sourceIdleMs?: number;
+  /** Port of /health, /ready, /metrics (GATEHOUSE_HTTP_PORT, default 8480; 0 = any free port). */
+  port?: string;
+  /** Listen address of those (GATEHOUSE_HOST, default 0.0.0.0). */
+  host?: string;
 }
 
 /** The MongoDB ViewStore when the adapter is in this build (infra/views/mongo.ts). */
@@ -66,6 +72,8 @@ export interface RunningWorker {
   /** With MONGODB_URL: the writer of the per-bucket documents. */
   documents?: AnalyticsDocumentWriter;
   logger: ReturnType<typeof createLogger>;
+  /** Where /health, /ready and /metrics answer. */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -75,6 +83,8 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
   }
   const brokers = parseBrokers(env.KAFKA_BROKERS);
   const logger = createLogger(env.GATEHOUSE_LOG_LEVEL ?? 'info').child({ role: 'analytics-worker' });
+  const port = portOf(options.port ?? env.GATEHOUSE_HTTP_PORT ?? '8480');
+  const host = options.host ?? env.GATEHOUSE_HOST ?? '0.0.0.0';
   const dataDir = dataDirOf(options.data);
   mkdirSync(dataDir, { recursive: true });
   const closers: Array<() => Promise<void>> = [];
@@ -82,6 +92,7 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
     for (const c of closers.splice(0).reverse()) await c().catch((e: unknown) => logger.warn({ err: e }, 'error while closing'));
   };
   try {
+    let assigned: number[] | null = null;
     const store = await openConfiguredEventStore(dataDir, env);
     closers.push(() => store.close());
     const viewStore = env.MONGODB_URL ? await openMongoViews(env.MONGODB_URL) : openSqliteViewStore({ path: join(dataDir, 'views.db') });
@@ -91,6 +102,7 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
       consumerGroup: options.group,
       ...(options.topic ? { topic: options.topic } : {}),
       fromBeginning: options.fromBeginning ?? true,
+      onAssignment: (partitions) => void (assigned = partitions),
       logger: logger.child({ component: 'kafka' }),
     });
     closers.push(() => requests.close());
@@ -111,12 +123,30 @@ export async function startAnalyticsWorker(options: WorkerOptions, env: NodeJS.P
     });
     await service.start();
     closers.push(() => service.close());
-    logger.info({ brokers, group: options.group, views: env.MONGODB_URL ? 'mongodb' : 'sqlite', applied: service.status().applied }, 'analytics worker started');
-    return { service, logger, ...(documents ? { documents } : {}), close: closeAll };
+    registerWorkerMetrics(requests.registry, service);
+    const ops = await startOpsServer({
+      port, host, registry: requests.registry,
+      readiness: () => ({ ready: assigned !== null, partitions: assigned ?? [], ...service.status() }),
+    });
+    closers.unshift(() => ops.close());
+    logger.info({ brokers, group: options.group, views: env.MONGODB_URL ? 'mongodb' : 'sqlite', applied: service.status().applied, url: ops.url }, 'analytics worker started');
+    return { service, logger, url: ops.url, ...(documents ? { documents } : {}), close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;
   }
+}
+
+/** The worker's figures, read from its status at each scrape (the stream's own metrics are in the same registry). */
+function registerWorkerMetrics(registry: Registry, service: AnalyticsService): void {
+  const gauge = (name: string, help: string, read: (s: ReturnType<AnalyticsService['status']>) => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read(service.status())); } });
+  gauge('gatehouse_analytics_facts_applied', 'Request facts counted by the analytics view', (s) => s.applied);
+  gauge('gatehouse_analytics_facts_duplicate', 'Request facts skipped as already counted (same offset or request id)', (s) => s.duplicates);
+  gauge('gatehouse_analytics_facts_late', 'Request facts refused as older than the dedupe window', (s) => s.late);
+  gauge('gatehouse_analytics_alerts_pending', 'Alert events waiting to be appended to the log', (s) => s.pendingAlerts);
+  gauge('gatehouse_analytics_watermark_lag_seconds', 'How far the sealing watermark is behind the wall clock', (s) =>
+    s.watermark === null ? 0 : Math.max(0, (Date.now() - Date.parse(s.watermark)) / 1000));
 }
 
 function msOption(name: string, value: string): number {
@@ -135,6 +165,8 @@ export function register(program: Command): void {
     .option('--no-from-beginning', 'a new consumer group starts at the newest facts instead of the oldest kept')
     .option('--snapshot-every <ms>', 'how often the view is saved and the Kafka offsets committed', '60000')
     .option('--source-idle <ms>', 'a partition or gateway silent this long stops holding back the sealing of minutes', '10000')
+    .option('--port <port>', 'port of /health, /ready, /metrics (GATEHOUSE_HTTP_PORT, default 8480)')
+    .option('--host <host>', 'listen address of those (GATEHOUSE_HOST, default 0.0.0.0)')
     .addHelpText('after', [
       '',
       'Environment: KAFKA_BROKERS (required), MONGODB_URL (views in MongoDB, and the buckets as documents in',

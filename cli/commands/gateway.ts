@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import type { EventStore } from '../../domain/ports.ts';
 import { eventStoreKind, openConfiguredEventStore } from '../../infra/eventstore/open.ts';
 import { openSqliteViewStore } from '../../infra/views/sqlite.ts';
@@ -26,7 +27,7 @@ interface GatewayFlags {
 }
 
 interface Wiring {
-  options: Pick<StartGatewayOptions, 'store' | 'viewStore' | 'requestStream' | 'throttleDecisions'>;
+  options: Pick<StartGatewayOptions, 'store' | 'viewStore' | 'requestStream' | 'throttleDecisions' | 'metrics'>;
   close(): Promise<void>;
 }
 
@@ -51,10 +52,12 @@ async function kafkaFed(brokers: string, gatewayId: string, logger: Logger): Pro
   const { createKafkaThrottleDecisionStream } = await import('../../infra/bus/kafka-throttle.ts');
   const kafka = createKafka(parseBrokers(brokers), { clientId: `gatehouse-gateway-${gatewayId}`, logger });
   const feed = await createKafkaGatewayFeed({ kafka, logger });
-  const requestStream = await createKafkaRequestStream({ kafka, logger });
+  // One registry: the stream's published/buffered/dropped facts beside the gateway's gauges.
+  const metrics = new Registry();
+  const requestStream = await createKafkaRequestStream({ kafka, logger, registry: metrics });
   const throttleDecisions = await createKafkaThrottleDecisionStream({ kafka, logger });
   return {
-    options: { ...feed, requestStream, throttleDecisions },
+    options: { ...feed, requestStream, throttleDecisions, metrics },
     close: async () => {
       await requestStream.close();
       await throttleDecisions.close();

@@ -3,13 +3,13 @@
 // counters per throttle key and publishes `{throttleKey, throttledUntil}` to gatehouse.throttle
 // the moment a key reaches its limit. Instances in one group share the partitions (facts are
 // keyed by API), so the role scales by partition. Serves /health, /ready and /metrics.
-import { createServer, type Server } from 'node:http';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { Counter, Gauge } from 'prom-client';
 import { parseBrokers } from '../../infra/bus/kafka-client.ts';
 import { createKafkaRequestStream } from '../../infra/bus/kafka-requests.ts';
 import { createKafkaThrottleDecisionStream } from '../../infra/bus/kafka-throttle.ts';
 import { createTrafficManager, type TrafficManager } from '../../projections/traffic/service.ts';
+import { portOf, startOpsServer } from '../ops-server.ts';
 import { createLogger } from '../runtime.ts';
 import { runUntilSignal } from './start.ts';
 
@@ -28,12 +28,6 @@ export interface RunningTrafficManager {
   url: string;
   logger: ReturnType<typeof createLogger>;
   close(): Promise<void>;
-}
-
-function portOf(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`a port is 0-65535, not ${value}`);
-  return n;
 }
 
 export async function startTrafficManager(flags: TrafficManagerFlags, env: NodeJS.ProcessEnv = process.env): Promise<RunningTrafficManager> {
@@ -85,25 +79,12 @@ export async function startTrafficManager(flags: TrafficManagerFlags, env: NodeJ
     await manager.start();
     closers.push(() => manager!.close()); // stops the consumer: offsets of handled facts are committed
 
-    const server: Server = createServer((req, res) => {
-      const send = (status: number, body: unknown, type = 'application/json') => {
-        res.writeHead(status, { 'content-type': type });
-        res.end(typeof body === 'string' ? body : JSON.stringify(body));
-      };
-      const path = (req.url ?? '/').split('?')[0];
-      if (path === '/health') send(200, { status: 'UP' });
-      else if (path === '/ready') send(assigned === null ? 503 : 200, { ready: assigned !== null, partitions: assigned ?? [], ...manager!.status() });
-      else if (path === '/metrics') void registry.metrics().then((m) => send(200, m, registry.contentType));
-      else send(404, { error: 'not found' });
+    const ops = await startOpsServer({
+      port, host, registry,
+      readiness: () => ({ ready: assigned !== null, partitions: assigned ?? [], ...manager!.status() }),
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
-    });
-    closers.unshift(() => new Promise<void>((r) => server.close(() => r())));
-    const address = server.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
-    const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${boundPort}`;
+    closers.unshift(() => ops.close());
+    const url = ops.url;
     logger.info({ brokers, group, url }, 'traffic manager started');
     return { manager, url, logger, close: closeAll };
   } catch (e) {

@@ -29,7 +29,7 @@ describe('analytics-worker writes analytics documents with MONGODB_URL', { skip:
     const url = new URL(mongoUrl!);
     url.pathname = `/${dbName}`;
     const env = { ...process.env, MONGODB_URL: url.toString(), KAFKA_BROKERS: kafkaBrokers!.join(','), GATEHOUSE_EVENTSTORE: 'sqlite', GATEHOUSE_LOG_LEVEL: 'warn' };
-    const worker = await startAnalyticsWorker({ data: dir, group: `${topic}-g`, topic, snapshotEveryMs: 0 }, env);
+    const worker = await startAnalyticsWorker({ port: '0', host: '127.0.0.1', data: dir, group: `${topic}-g`, topic, snapshotEveryMs: 0 }, env);
     try {
       assert.ok(worker.documents, 'MONGODB_URL → a document writer');
       const t = Date.UTC(2024, 5, 1, 9, 0);

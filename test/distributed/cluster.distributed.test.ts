@@ -172,5 +172,11 @@ describe('distributed cluster: control plane + 2 gateways + traffic manager over
     assert.match(body, /900804/);
     const retryAfter = Number(refused.headers.get('retry-after'));
     assert.ok(retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter} points at the window end`);
+
+    // The fact of that refusal reached Kafka, as gw4's (the CLI's) Prometheus endpoint says.
+    await waitFor('gw4 to report its published request fact', async () => {
+      const text = await (await fetch(`${gw4!.url}/_gatehouse/metrics`)).text();
+      return Number(/^gatehouse_request_facts_published_total (\S+)$/m.exec(text)?.[1]) >= 1;
+    }, 15_000);
   });
 });

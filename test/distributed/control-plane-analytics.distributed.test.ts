@@ -46,7 +46,7 @@ describe('control plane over Kafka: GraphQL analytics follow the analytics worke
     assert.equal(server.gatewayUrl, null, 'the control-plane role runs no gateway');
     const admin = await login(server.baseUrl, 'admin', server.adminPassword);
     const topic = `${prefix}requests`;
-    const worker = await startAnalyticsWorker({ data: workerDir, group: `${prefix}analytics`, topic, snapshotEveryMs: 300 }, { ...process.env, ...env, GATEHOUSE_LOG_LEVEL: 'warn' });
+    const worker = await startAnalyticsWorker({ port: '0', host: '127.0.0.1', data: workerDir, group: `${prefix}analytics`, topic, snapshotEveryMs: 300 }, { ...process.env, ...env, GATEHOUSE_LOG_LEVEL: 'warn' });
     const ws = createClient({ url: `${server.baseUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${admin}` }, retryAttempts: 0 });
     const publisher = await createKafkaRequestStream({ kafka: kafkaBrokers!, topic });
     try {

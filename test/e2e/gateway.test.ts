@@ -568,4 +568,17 @@ describe('live map updates', () => {
     const ahead = await h.call(`/_gatehouse/ready?atLeastPosition=${position + 1000n}&timeoutMs=100`);
     assert.equal(ahead.status, 503);
   });
+
+  test('/_gatehouse/metrics: Prometheus text with the map position and the gateway state', async () => {
+    const position = await h.append(applicationCreated({ applicationId: `metrics-${++seq}` }));
+    await h.waitForMap(position);
+    const r = await h.call('/_gatehouse/metrics');
+    assert.equal(r.status, 200);
+    assert.match(String(r.headers['content-type']), /^text\/plain/);
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(r.text)?.[1]);
+    assert.ok(value('gatehouse_gateway_map_position') >= Number(position));
+    for (const name of ['gatehouse_gateway_cached_tokens', 'gatehouse_gateway_throttle_counters', 'gatehouse_gateway_throttle_decisions', 'gatehouse_gateway_request_facts_dropped']) {
+      assert.ok(Number.isFinite(value(name)), `${name} is reported`);
+    }
+  });
 });
