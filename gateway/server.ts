@@ -70,6 +70,14 @@ export interface StartGatewayOptions {
   mapSource?: GatewayMapSource;
   port?: number;
   host?: string;
+  /**
+   * A port of their own for the `/_gatehouse/*` endpoints (health, readiness, metrics, stats,
+   * JWKS), so they stay off the public port: there those paths are ordinary API paths.
+   * Unset: they share the public port.
+   */
+  adminPort?: number;
+  /** Listen address of the admin port (default: `host`). */
+  adminHost?: string;
   /** Where request facts go (default: an in-memory stream nobody reads). */
   requestStream?: RequestStream;
   throttleDecisions?: ThrottleDecisionStream;
@@ -98,6 +106,8 @@ export interface RunningGateway {
   host: string;
   /** http://host:port */
   url: string;
+  /** Where `/_gatehouse/*` answers: `url`, or the admin port's when one is set. */
+  adminUrl: string;
   /** The live gateway map. */
   readonly map: GatewayMapView;
   /** Log position the map reflects. */
@@ -238,15 +248,16 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   registerGatewayMetrics(metrics, gateway);
   const decisions = opts.throttleDecisions ? await opts.throttleDecisions.subscribe((d) => gateway.decisions.apply(d)) : null;
 
+  const admin = (req: IncomingMessage, res: ServerResponse): void => {
+    adminRequest(req, res, gateway, source, metrics).catch((e: unknown) => {
+      logger.error({ err: e instanceof Error ? e.message : String(e) }, 'admin request failed');
+      if (!res.headersSent) sendJson(res, 500, { code: errors.internalError.code, message: errors.internalError.message, description: '' });
+    });
+  };
+  const separateAdmin = opts.adminPort !== undefined;
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
-    if (url.startsWith(ADMIN_PREFIX)) {
-      adminRequest(req, res, gateway, source, metrics).catch((e: unknown) => {
-        logger.error({ err: e instanceof Error ? e.message : String(e) }, 'admin request failed');
-        if (!res.headersSent) sendJson(res, 500, { code: errors.internalError.code, message: errors.internalError.message, description: '' });
-      });
-      return;
-    }
+    if (!separateAdmin && url.startsWith(ADMIN_PREFIX)) return admin(req, res);
     const pathEnd = url.length > limits.maxUrlLength ? -2 : checkRequestTarget(url);
     const ctx = new RequestContext(gateway, req, res, gateway.currentView(), pathEnd < 0 ? url.length : pathEnd, correlationIdOf(req), clientIpOf(req, config.trustForwardedFor));
     if (pathEnd === -2) return rejectEarly(ctx, errors.uriTooLong);
@@ -294,14 +305,42 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
   });
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : (opts.port ?? 8280);
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  logger.info({ port, host, gatewayId: config.gatewayId, position: source.position().toString() }, 'gateway listening');
+  const shown = (h: string) => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
+  const url = `http://${shown(host)}:${port}`;
+  let adminServer: Server | null = null;
+  let adminUrl = url;
+  if (separateAdmin) {
+    const adminHost = opts.adminHost ?? host;
+    const s = createServer({ headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs }, (req, res) => {
+      if ((req.url ?? '/').startsWith(ADMIN_PREFIX)) return admin(req, res);
+      sendJson(res, 404, { code: errors.noMatchingResource.code, message: errors.noMatchingResource.message, description: 'the admin port serves /_gatehouse/* only' });
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(opts.adminPort, adminHost, () => {
+          s.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (e) {
+      clearInterval(sweep);
+      await decisions?.stop();
+      await new Promise<void>((r) => server.close(() => r()));
+      throw e;
+    }
+    adminServer = s;
+    const a = s.address();
+    adminUrl = `http://${shown(adminHost)}:${typeof a === 'object' && a !== null ? a.port : opts.adminPort}`;
+  }
+  logger.info({ port, host, adminUrl, gatewayId: config.gatewayId, position: source.position().toString() }, 'gateway listening');
 
   let closing: Promise<void> | null = null;
   return {
     port,
     host,
-    url: `http://${shownHost}:${port}`,
+    url,
+    adminUrl,
     get map() {
       return source.view();
     },
@@ -312,10 +351,13 @@ export async function startGateway(opts: StartGatewayOptions): Promise<RunningGa
       closing ??= (async () => {
         clearInterval(sweep);
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const adminClosed = adminServer ? new Promise<void>((resolve) => adminServer!.close(() => resolve())) : null;
+        adminServer?.closeAllConnections();
         server.closeIdleConnections();
         const force = setTimeout(() => server.closeAllConnections(), 2_000);
         force.unref();
         await closed;
+        await adminClosed;
         clearTimeout(force);
         await decisions?.stop();
         await gateway.upstreams.close();

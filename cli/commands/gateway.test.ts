@@ -31,6 +31,41 @@ async function appendTo(path: string, ...events: GatehouseEvent[]): Promise<bigi
   return last;
 }
 
+test('--admin-port: /_gatehouse/* answers there only; on the public port it is an ordinary (unrouted) path', { timeout: 120_000 }, async () => {
+  const data = mkdtempSync(join(tmpdir(), 'gatehouse-cli-gw-admin-'));
+  dirs.push(data);
+  await appendTo(join(data, 'events.db'), apiCreated({ apiId: 'a', context: '/first', endpoints: { production: 'http://127.0.0.1:1', sandbox: null }, operations: [operation('GET', '/*', { authType: 'NONE' })] }), apiPublished('a'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'gateway', '--data', data, '--port', '0', '--host', '127.0.0.1', '--admin-port', '0'], {
+    cwd: root, env: { ...process.env, GATEHOUSE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const { url, adminUrl } = await new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no "gateway started" line')), 90_000);
+      child.once('exit', (code) => reject(new Error(`exited with ${code}`)));
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const entry = JSON.parse(line) as { msg?: string; url?: string; adminUrl?: string };
+        if (entry.msg === 'gateway started' && entry.url && entry.adminUrl) {
+          clearTimeout(timer);
+          resolve({ url: entry.url, adminUrl: entry.adminUrl });
+        }
+      });
+    });
+    assert.notEqual(adminUrl, url);
+    assert.equal((await fetch(`${adminUrl}/_gatehouse/health`)).status, 200);
+    assert.equal((await fetch(`${adminUrl}/_gatehouse/ready`)).status, 200);
+    assert.match(await (await fetch(`${adminUrl}/_gatehouse/metrics`)).text(), /^gatehouse_gateway_map_position \d+$/m);
+    assert.equal((await fetch(`${adminUrl}/first/1.0.0/x`)).status, 404, 'the admin port proxies nothing');
+    const pub = await fetch(`${url}/_gatehouse/stats`);
+    assert.equal(pub.status, 404);
+    assert.equal(((await pub.json()) as { code: string }).code, '900906', 'on the public port it is a path no API routes');
+    assert.equal((await fetch(`${url}/first/1.0.0/x`)).status, 502, 'APIs are served on the public port');
+  } finally {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  }
+});
+
 test('the gateway alone follows appends another process makes to the data dir, and snapshots on exit', { timeout: 120_000 }, async () => {
   const data = mkdtempSync(join(tmpdir(), 'gatehouse-cli-gw-'));
   dirs.push(data);

@@ -19,6 +19,8 @@ interface GatewayFlags {
   data?: string;
   port?: string;
   host?: string;
+  adminPort?: string;
+  adminHost?: string;
   issuer?: string;
   audience?: string;
   pollMs?: string;
@@ -78,6 +80,8 @@ export function register(program: Command): void {
     .option('--data <dir>', DATA_OPTION_HELP)
     .option('--port <port>', 'listen port (GATEHOUSE_GATEWAY_PORT, default 8280)')
     .option('--host <host>', 'listen address (GATEHOUSE_HOST, default 0.0.0.0)')
+    .option('--admin-port <port>', '/_gatehouse/* (health, ready, metrics, stats, jwks) on a port of their own, off the public one (GATEHOUSE_GATEWAY_ADMIN_PORT; default: shared)')
+    .option('--admin-host <host>', 'listen address of the admin port (default: --host)')
     .option('--issuer <url>', 'iss of the key manager tokens (GATEHOUSE_ISSUER, default http://localhost:8080)')
     .option('--audience <aud>', `aud the tokens must carry (default ${DEFAULT_GATEWAY_AUDIENCE})`)
     .option('--poll-ms <ms>', 'embedded: how often to look for appends by the control plane process (default 20)')
@@ -94,9 +98,12 @@ export function register(program: Command): void {
       if (!Number.isInteger(gateways) || gateways < 1) throw new InvalidArgumentError('--gateways must be a positive integer');
       const gatewayId = flags.gatewayId ?? env.GATEHOUSE_GATEWAY_ID ?? `${hostname()}:${process.pid}`;
       const wiring = env.KAFKA_BROKERS ? await kafkaFed(env.KAFKA_BROKERS, gatewayId, logger) : await embedded(dataDir, pollMs, env);
+      const adminPort = flags.adminPort ?? env.GATEHOUSE_GATEWAY_ADMIN_PORT;
       const gateway = await startGateway({
         ...wiring.options,
         port,
+        ...(adminPort !== undefined && adminPort !== '' ? { adminPort: portOf(adminPort) } : {}),
+        ...(flags.adminHost ? { adminHost: flags.adminHost } : {}),
         host: flags.host ?? env.GATEHOUSE_HOST ?? '0.0.0.0',
         issuer: (flags.issuer ?? env.GATEHOUSE_ISSUER ?? 'http://localhost:8080').replace(/\/+$/, ''),
         audience: flags.audience ?? DEFAULT_GATEWAY_AUDIENCE,
@@ -104,7 +111,7 @@ export function register(program: Command): void {
         localQuotaGateways: gateways,
         logger: logger.child({ component: 'gateway' }),
       });
-      logger.info({ url: gateway.url, dataDir, kafka: Boolean(env.KAFKA_BROKERS), position: gateway.position().toString() }, 'gateway started');
+      logger.info({ url: gateway.url, adminUrl: gateway.adminUrl, dataDir, kafka: Boolean(env.KAFKA_BROKERS), position: gateway.position().toString() }, 'gateway started');
 
       let closing = false;
       const shutdown = (signal: NodeJS.Signals) => {
