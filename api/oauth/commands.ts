@@ -49,6 +49,10 @@ export function keyManagerCommands(gatehouse: Gatehouse, waitFor: (position: big
       const r = await gatehouse.revokeRefreshToken({ refreshToken }, commandCtx(ctx));
       if (r.revoked) await waitFor(r.position);
     },
+    async revokeRefreshFamily(familyId, ctx) {
+      const r = await gatehouse.revokeRefreshFamily({ familyId }, commandCtx(ctx));
+      if (r.revoked) await waitFor(r.position);
+    },
   };
 }
 

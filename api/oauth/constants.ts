@@ -27,3 +27,10 @@ export const TOKEN_PATH = '/oauth2/token';
 export const REVOKE_PATH = '/oauth2/revoke';
 export const INTROSPECT_PATH = '/oauth2/introspect';
 export const JWKS_PATH = '/oauth2/jwks';
+export const AUTHORIZE_PATH = '/oauth2/authorize';
+
+/** Authorization codes live 60 s (RFC 6749 §4.1.2 recommends at most 10 minutes). */
+export const AUTHORIZATION_CODE_TTL_S = 60;
+
+/** A sign-in page (its login transaction) stays valid this long. */
+export const LOGIN_TRANSACTION_TTL_S = 600;

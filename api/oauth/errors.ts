@@ -9,6 +9,9 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
+  | 'access_denied'
+  | 'unsupported_response_type'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 const STATUS: Record<OAuthErrorCode, number> = {
@@ -19,6 +22,9 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unsupported_grant_type: 400,
   invalid_scope: 400,
   unsupported_token_type: 400,
+  access_denied: 400,
+  unsupported_response_type: 400,
+  temporarily_unavailable: 503,
   server_error: 500,
 };
 

@@ -74,6 +74,7 @@ describe('key manager', () => {
           return { refreshToken: next, subject: fam.subject, scope: fam.scope };
         },
         async revokeRefreshToken(token) { families.get(token.split('.')[0]!)!.revoked = true; },
+        async revokeRefreshFamily(familyId) { const f = families.get(familyId); if (f) f.revoked = true; },
       },
     });
   });

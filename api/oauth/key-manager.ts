@@ -1,5 +1,5 @@
-// The key manager's logic, free of HTTP: grants (client_credentials, password, refresh_token),
-// revocation (RFC 7009) and introspection (RFC 7662). What it needs from the rest of the system
+// The key manager's logic, free of HTTP: grants (client_credentials, password, refresh_token,
+// authorization_code with PKCE S256 and its authorization endpoint), revocation (RFC 7009) and introspection (RFC 7662). What it needs from the rest of the system
 // comes in through small ports, wired in cli/runtime.ts to the catalog views and the facade.
 import { hash, timingSafeEqual } from 'node:crypto';
 import type { Clock, Randomness } from '../../domain/ports.ts';
@@ -13,9 +13,12 @@ import {
   MANAGEMENT_SCOPE,
   PORTAL_CLIENT_ID,
 } from './constants.ts';
+import { createAuthorizationEndpoint, type AuthorizationEndpoint } from './authorize.ts';
+import { createAuthorizationStore, type AuthorizationStore, type CodeIssue } from './authorization-store.ts';
 import type { PresentedClient } from './client-auth.ts';
 import { invalidClient, invalidGrant, invalidRequest, invalidScope, unauthorizedClient, unsupportedGrantType } from './errors.ts';
 import type { KeyRing } from './keyring.ts';
+import { verifierMatches } from './pkce.ts';
 import { signToken, verifyToken } from './tokens.ts';
 
 export type KeyType = 'PRODUCTION' | 'SANDBOX';
@@ -27,6 +30,8 @@ export interface OAuthClientRecord {
   keyType: KeyType;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  /** The redirect URI of the authorization_code grant (exact match); absent or null: none. */
+  callbackUrl?: string | null;
   application: { id: string; name: string; owner: string; tier: string };
 }
 
@@ -70,6 +75,8 @@ export interface KeyManagerCommands {
   /** Rotates (recording the new access token); a reused token revokes its family. Refusals are OAuthErrors (invalid_grant). */
   rotateRefreshToken(f: { refreshToken: string; clientId: string; expiresInSeconds: number; accessToken: IssuedAccessToken }, ctx: RequestContext): Promise<{ refreshToken: string; subject: string; scope: string }>;
   revokeRefreshToken(refreshToken: string, ctx: RequestContext): Promise<void>;
+  /** Kills a family by id (a reused authorization code); nothing when it is dead already. */
+  revokeRefreshFamily(familyId: string, ctx: RequestContext): Promise<void>;
 }
 
 export interface KeyManagerDeps {
@@ -85,6 +92,8 @@ export interface KeyManagerDeps {
   scopeRoles(scope: string): string[] | undefined;
   refreshFamily(familyId: string): Promise<RefreshFamilyState | undefined>;
   commands: KeyManagerCommands;
+  /** Sign-in transactions and authorization codes; in memory by default (see authorization-store.ts). */
+  authorizations?: AuthorizationStore;
 }
 
 export interface RequestContext {
@@ -122,12 +131,17 @@ export interface KeyManager {
   token(client: PresentedClient, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse>;
   revoke(client: PresentedClient, body: Record<string, unknown>, ctx: RequestContext): Promise<void>;
   introspect(client: PresentedClient, body: Record<string, unknown>): Promise<IntrospectionResponse>;
+  /** GET/POST /oauth2/authorize. */
+  authorization: AuthorizationEndpoint;
   /** Verifies a management access token (Bearer on /graphql): the username, or undefined. */
   authenticateUser(token: string): Promise<{ username: string; claims: Record<string, unknown> } | undefined>;
 }
 
+const GRANTS = ['client_credentials', 'password', 'refresh_token', 'authorization_code'];
+
 export function createKeyManager(deps: KeyManagerDeps): KeyManager {
   const nowS = () => Math.floor(deps.clock.now().getTime() / 1000);
+  const authorizations = deps.authorizations ?? createAuthorizationStore({ clock: deps.clock, random: deps.random });
 
   /** Authenticates the calling client; public clients (the portal) only where allowed. */
   function authenticate(presented: PresentedClient, allowPublic: boolean): Client {
@@ -204,6 +218,23 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope };
   }
 
+  /**
+   * Tokens for a signed-in user (password and authorization_code grants alike): the requested
+   * scopes the user's roles allow, and a refresh token starting a family unless `withRefresh`
+   * is false.
+   */
+  async function userTokens(c: Client, user: { username: string; roles: string[] }, requested: string[], withRefresh: boolean, ctx: RequestContext): Promise<{ response: TokenResponse; issued: CodeIssue }> {
+    const scope = c.kind === 'portal'
+      ? [MANAGEMENT_SCOPE, ...requested.filter((s) => s === 'openid')].join(' ')
+      : grantScopes(requested, user.roles).join(' ');
+    const at = await accessToken(c, user.username, scope, user.roles, 'APPLICATION_USER');
+    const response: TokenResponse = { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope };
+    if (!withRefresh) return { response, issued: { accessToken: at.issued, familyId: null } };
+    const refreshToken = await deps.commands.issueRefreshToken(
+      { clientId: clientId(c), subject: user.username, scope, expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S, accessToken: at.issued }, ctx);
+    return { response: { ...response, refresh_token: refreshToken }, issued: { accessToken: at.issued, familyId: familyOf(refreshToken) ?? null } };
+  }
+
   async function password(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
     const username = body.username;
     const pw = body.password;
@@ -216,13 +247,50 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
         ? `Too many failed logins: the account is locked until ${outcome.lockedUntil}`
         : 'Invalid resource owner credentials');
     }
-    const scope = c.kind === 'portal'
-      ? [MANAGEMENT_SCOPE, ...splitScope(body.scope).filter((s) => s === 'openid')].join(' ')
-      : grantScopes(splitScope(body.scope), outcome.roles).join(' ');
-    const at = await accessToken(c, outcome.username, scope, outcome.roles, 'APPLICATION_USER');
-    const refreshToken = await deps.commands.issueRefreshToken(
-      { clientId: clientId(c), subject: outcome.username, scope, expiresInSeconds: DEFAULT_REFRESH_TOKEN_TTL_S, accessToken: at.issued }, ctx);
-    return { access_token: at.token, token_type: 'Bearer', expires_in: at.ttl, scope, refresh_token: refreshToken };
+    return (await userTokens(c, outcome, splitScope(body.scope), true, ctx)).response;
+  }
+
+  /**
+   * RFC 6749 §4.1.3 with RFC 7636 §4.6. A code is spent by its first presentation, whatever the
+   * outcome; a second one revokes what the first issued (§4.1.2) and is refused.
+   */
+  async function authorizationCode(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
+    const code = body.code;
+    const verifier = body.code_verifier;
+    if (typeof code !== 'string' || code === '') throw invalidRequest('code is required');
+    if (typeof verifier !== 'string' || verifier === '') throw invalidRequest('code_verifier is required (PKCE)');
+    const r = authorizations.redeemCode(code);
+    if (r.status === 'reused') {
+      if (r.issued) await revokeIssued(r.issued, ctx);
+      throw invalidGrant('The authorization code was already used: the tokens issued with it are revoked');
+    }
+    if (r.status !== 'ok') throw invalidGrant(r.status === 'expired' ? 'The authorization code has expired' : 'Invalid authorization code');
+    const { request, subject } = r.grant;
+    if (request.clientId !== clientId(c)) throw invalidGrant('The authorization code was issued to another client');
+    const redirectUri = body.redirect_uri;
+    if ((request.redirectUriGiven || redirectUri !== undefined) && redirectUri !== request.redirectUri) {
+      throw invalidGrant('redirect_uri does not match the authorization request');
+    }
+    if (!verifierMatches(verifier, request.codeChallenge)) throw invalidGrant('code_verifier does not match the code_challenge');
+    const roles = deps.userRoles(subject);
+    if (roles === undefined) throw invalidGrant('The resource owner no longer exists');
+    const withRefresh = c.kind === 'portal' || c.record.grantTypes.includes('refresh_token');
+    const { response, issued } = await userTokens(c, { username: subject, roles }, request.scope, withRefresh, ctx);
+    if (!authorizations.recordIssue(code, issued)) {
+      // Presented again while these were being issued: they die before anyone sees them.
+      await revokeIssued(issued, ctx);
+      throw invalidGrant('The authorization code was already used: the tokens issued with it are revoked');
+    }
+    return response;
+  }
+
+  async function revokeIssued(issued: CodeIssue, ctx: RequestContext): Promise<void> {
+    const t = issued.accessToken;
+    if (t.exp > nowS() && !deps.isRevoked(t.jti)) await deps.commands.revokeToken(t.jti, t.exp, 'access_token', ctx);
+    if (issued.familyId) {
+      await deps.commands.revokeRefreshFamily(issued.familyId, ctx);
+      await revokeAccessTokensOfDeadFamily(issued.familyId, ctx);
+    }
   }
 
   async function refresh(c: Client, body: Record<string, unknown>, ctx: RequestContext): Promise<TokenResponse> {
@@ -275,15 +343,24 @@ export function createKeyManager(deps: KeyManagerDeps): KeyManager {
     async token(presented, body, ctx) {
       const grant = body.grant_type;
       if (typeof grant !== 'string' || grant === '') throw invalidRequest('grant_type is required');
-      if (!['client_credentials', 'password', 'refresh_token'].includes(grant)) {
+      if (!GRANTS.includes(grant)) {
         throw unsupportedGrantType(`Unsupported grant_type ${grant}`);
       }
       const c = authenticate(presented, true);
       ensureGrant(c, grant);
       if (grant === 'client_credentials') return clientCredentials(c, body);
       if (grant === 'password') return password(c, body, ctx);
+      if (grant === 'authorization_code') return authorizationCode(c, body, ctx);
       return refresh(c, body, ctx);
     },
+
+    authorization: createAuthorizationEndpoint({
+      issuer: deps.issuer,
+      clients: deps.clients,
+      store: authorizations,
+      commands: deps.commands,
+      newBinding: () => deps.random.token(32),
+    }),
 
     async revoke(presented, body, ctx) {
       const c = authenticate(presented, true);

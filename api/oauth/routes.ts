@@ -1,9 +1,10 @@
-// HTTP surface of the key manager: token, revoke, introspect, JWKS and discovery metadata.
+// HTTP surface of the key manager: token, authorize, revoke, introspect, JWKS and discovery metadata.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ControlPlaneMetrics } from '../ops/metrics.ts';
+import { authorizeRoutes } from './authorize-routes.ts';
 import { presentedClient } from './client-auth.ts';
-import { INTROSPECT_PATH, JWKS_PATH, MANAGEMENT_SCOPE, REVOKE_PATH, TOKEN_PATH } from './constants.ts';
+import { AUTHORIZE_PATH, INTROSPECT_PATH, JWKS_PATH, MANAGEMENT_SCOPE, REVOKE_PATH, TOKEN_PATH } from './constants.ts';
 import { OAuthError, invalidRequest, sendOAuthError } from './errors.ts';
 import type { KeyManager } from './key-manager.ts';
 import type { KeyRing } from './keyring.ts';
@@ -18,12 +19,16 @@ export interface OAuthRouteDeps {
 export function discoveryMetadata(issuer: string, algs: string[]): Record<string, unknown> {
   return {
     issuer,
+    authorization_endpoint: `${issuer}${AUTHORIZE_PATH}`,
     token_endpoint: `${issuer}${TOKEN_PATH}`,
     jwks_uri: `${issuer}${JWKS_PATH}`,
     revocation_endpoint: `${issuer}${REVOKE_PATH}`,
     introspection_endpoint: `${issuer}${INTROSPECT_PATH}`,
-    grant_types_supported: ['client_credentials', 'password', 'refresh_token'],
-    response_types_supported: [],
+    grant_types_supported: ['authorization_code', 'client_credentials', 'password', 'refresh_token'],
+    response_types_supported: ['code'],
+    response_modes_supported: ['query'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
@@ -37,7 +42,7 @@ export function discoveryMetadata(issuer: string, algs: string[]): Record<string
 
 type Body = Record<string, unknown>;
 
-const GRANTS = new Set(['client_credentials', 'password', 'refresh_token']);
+const GRANTS = new Set(['client_credentials', 'password', 'refresh_token', 'authorization_code']);
 /** The metric's grant_type label: the caller picks grant_type, so unknown values share one label. */
 const grantLabel = (grant: unknown): string =>
   typeof grant !== 'string' ? 'none' : GRANTS.has(grant) ? grant : 'unsupported';
@@ -81,6 +86,8 @@ export async function oauthRoutes(app: FastifyInstance, deps: OAuthRouteDeps): P
       return fail(reply, e, request);
     }
   });
+
+  authorizeRoutes(app, deps.keyManager, ctxOf);
 
   app.post(REVOKE_PATH, async (request, reply) => {
     try {

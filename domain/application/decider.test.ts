@@ -89,6 +89,19 @@ describe('Application: OAuth keys', () => {
       .when({ type: 'GenerateKeys', data: { applicationId, keyType: 'PRODUCTION', consumerKey: 'c', secretHash: hashA, tokenValiditySeconds: 5 } })
       .thenThrows('BAD_USER_INPUT', /tokenValiditySeconds/);
   });
+  test('authorization_code keys record their callback URL (the redirect URI)', () => {
+    given(applicationDecider, [created])
+      .when({ type: 'GenerateKeys', data: { applicationId, keyType: 'SANDBOX', consumerKey: 'ck2', secretHash: hashB, grantTypes: ['authorization_code'], callbackUrl: 'https://app.example/cb?x=1' } })
+      .then([{ type: 'ApplicationKeysGenerated', data: { applicationId, keyType: 'SANDBOX', consumerKey: 'ck2', secretHash: hashB, grantTypes: ['authorization_code'], tokenValiditySeconds: null, callbackUrl: 'https://app.example/cb?x=1' } }]);
+  });
+  test('refused: authorization_code without a callback URL; a callback URL with a fragment, credentials or another scheme', () => {
+    const generate = (callbackUrl: string | null) => given(applicationDecider, [created])
+      .when({ type: 'GenerateKeys', data: { applicationId, keyType: 'PRODUCTION', consumerKey: 'c', secretHash: hashA, grantTypes: ['authorization_code'], callbackUrl } });
+    generate(null).thenThrows('BAD_USER_INPUT', /callbackUrl: is required/);
+    generate('https://app.example/cb#frag').thenThrows('BAD_USER_INPUT', /fragment/);
+    generate('https://u:p@app.example/cb').thenThrows('BAD_USER_INPUT', /credentials/);
+    generate('javascript:alert(1)').thenThrows('BAD_USER_INPUT', /http or https/);
+  });
   test('refused: keys for a deleted application', () => {
     given(applicationDecider, [created, deleted]).when({ type: 'GenerateKeys', data: { applicationId, keyType: 'PRODUCTION', consumerKey: 'c', secretHash: hashA } }).thenThrows('NOT_FOUND');
   });

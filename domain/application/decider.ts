@@ -3,7 +3,7 @@
 import type { Decider } from '../decider.ts';
 import { conflict, notFound } from '../errors.ts';
 import { normalizeIpSpec } from '../ip.ts';
-import { fail, optionalText, requireOneOf, requireText, unique } from '../validate.ts';
+import { fail, optionalText, requireHttpUrl, requireOneOf, requireText, unique } from '../validate.ts';
 import type { ApplicationEvent, KeyType } from './events.ts';
 
 export const KEY_TYPES: readonly KeyType[] = ['PRODUCTION', 'SANDBOX'];
@@ -23,6 +23,7 @@ export interface ApplicationKeys {
   secretHash: string;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  callbackUrl?: string;
 }
 
 export interface ApplicationSnapshot {
@@ -77,6 +78,8 @@ export type GenerateKeys = {
     secretHash: string;
     grantTypes?: readonly string[] | null;
     tokenValiditySeconds?: number | null;
+    /** Required with the authorization_code grant: the only redirect URI its requests may name. */
+    callbackUrl?: string | null;
   };
 };
 
@@ -135,6 +138,17 @@ function attributesOf(input: Record<string, unknown> | null | undefined): Record
 
 function validateIpOrCidr(value: string): string {
   return normalizeIpSpec(value, { cidr: true, range: false }) ?? fail('permittedIPs', `"${value}" is not an IP address or CIDR`);
+}
+
+/** RFC 6749 §3.1.2: an absolute URI without a fragment, compared byte for byte at /oauth2/authorize. */
+function callbackUrlOf(url: string | null | undefined, grantTypes: readonly string[]): { callbackUrl?: string } {
+  const value = url?.trim() ? requireHttpUrl('callbackUrl', url) : null;
+  if (value === null) {
+    if (grantTypes.includes('authorization_code')) fail('callbackUrl', 'is required with the authorization_code grant');
+    return {};
+  }
+  if (value.includes('#')) fail('callbackUrl', 'must not contain a fragment');
+  return { callbackUrl: value };
 }
 
 const keyTypeOf = (keyType: string): KeyType => requireOneOf('keyType', keyType, KEY_TYPES);
@@ -198,7 +212,10 @@ function decide(command: ApplicationCommand, state: ApplicationState): Applicati
       }
       return [{
         type: 'ApplicationKeysGenerated',
-        data: { applicationId: c.applicationId, keyType, consumerKey: requireText('consumerKey', c.consumerKey, 200), secretHash: hashOf(c.secretHash), grantTypes, tokenValiditySeconds: validity },
+        data: {
+          applicationId: c.applicationId, keyType, consumerKey: requireText('consumerKey', c.consumerKey, 200), secretHash: hashOf(c.secretHash), grantTypes, tokenValiditySeconds: validity,
+          ...callbackUrlOf(c.callbackUrl, grantTypes),
+        },
       }];
     }
     case 'RegenerateSecret': {

@@ -42,6 +42,8 @@ export type ApplicationKeysGenerated = {
     secretHash: string; // hex SHA-256 of the consumer secret
     grantTypes: string[];
     tokenValiditySeconds: number | null; // access-token lifetime for this client; null = server default
+    /** Redirect URI of the authorization_code grant (WSO2 `callbackUrl`); absent when none was given. */
+    callbackUrl?: string;
   };
 };
 

@@ -28,6 +28,7 @@ export interface GeneratedKeys extends MutationResult {
   consumerSecret: string;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  callbackUrl: string | null;
 }
 
 export interface IssuedApiKey extends MutationResult {
@@ -178,7 +179,7 @@ export function applicationFlows(kit: Kit) {
 
     unsubscribe,
 
-    async generateKeys(args: { applicationId: string; keyType: KeyType; grantTypes?: readonly string[] | null; tokenValiditySeconds?: number | null }, ctx: CommandContext): Promise<GeneratedKeys> {
+    async generateKeys(args: { applicationId: string; keyType: KeyType; grantTypes?: readonly string[] | null; tokenValiditySeconds?: number | null; callbackUrl?: string | null }, ctx: CommandContext): Promise<GeneratedKeys> {
       await ownedApplication(args.applicationId, ctx, 'generateKeys');
       const streamId = appStream(args.applicationId);
       if (await kit.recordedWith(streamId, ctx)) throw shownOnce('the consumer secret');
@@ -186,12 +187,12 @@ export function applicationFlows(kit: Kit) {
       const consumerSecret = deps.random.token(SECRET_BYTES);
       const result = await kit.run(applicationDecider, streamId, {
         type: 'GenerateKeys',
-        data: { applicationId: args.applicationId, keyType: args.keyType, consumerKey, secretHash: sha256Hex(consumerSecret), grantTypes: args.grantTypes, tokenValiditySeconds: args.tokenValiditySeconds },
+        data: { applicationId: args.applicationId, keyType: args.keyType, consumerKey, secretHash: sha256Hex(consumerSecret), grantTypes: args.grantTypes, tokenValiditySeconds: args.tokenValiditySeconds, callbackUrl: args.callbackUrl },
       }, ctx);
       const keys = result.state.status === 'ACTIVE' ? result.state.app.keys[args.keyType]! : undefined;
       return {
         id: args.applicationId, applicationId: args.applicationId, keyType: args.keyType, consumerKey, consumerSecret,
-        grantTypes: keys?.grantTypes ?? [], tokenValiditySeconds: keys?.tokenValiditySeconds ?? null,
+        grantTypes: keys?.grantTypes ?? [], tokenValiditySeconds: keys?.tokenValiditySeconds ?? null, callbackUrl: keys?.callbackUrl ?? null,
         streamVersion: result.streamVersion, position: result.position,
       };
     },
@@ -208,7 +209,7 @@ export function applicationFlows(kit: Kit) {
       const keys = result.state.status === 'ACTIVE' ? result.state.app.keys[args.keyType]! : undefined;
       return {
         id: args.applicationId, applicationId: args.applicationId, keyType: args.keyType, consumerKey: keys?.consumerKey ?? '', consumerSecret,
-        grantTypes: keys?.grantTypes ?? [], tokenValiditySeconds: keys?.tokenValiditySeconds ?? null,
+        grantTypes: keys?.grantTypes ?? [], tokenValiditySeconds: keys?.tokenValiditySeconds ?? null, callbackUrl: keys?.callbackUrl ?? null,
         streamVersion: result.streamVersion, position: result.position,
       };
     },

@@ -164,6 +164,15 @@ describe('Gatehouse story', () => {
     assert.equal(log.includes(first.refreshToken), false);
   });
 
+  test('a family revoked by id (reused authorization code): its token no longer rotates; a second revoke appends nothing', async () => {
+    const issued = await rig.gatehouse.issueRefreshToken({ clientId: 'ck', subject: 'bob', scope: 'default', expiresInSeconds: 3600 }, as('km'));
+    const revoked = await rig.gatehouse.revokeRefreshFamily({ familyId: issued.familyId }, as('km'));
+    assert.equal(revoked.revoked, true);
+    await assert.rejects(rig.gatehouse.rotateRefreshToken({ refreshToken: issued.refreshToken, clientId: 'ck', expiresInSeconds: 3600 }, as('km')), /revoked/);
+    assert.deepEqual(await rig.gatehouse.revokeRefreshFamily({ familyId: issued.familyId }, as('km')), { revoked: false, position: 0n });
+    assert.deepEqual(await rig.gatehouse.revokeRefreshFamily({ familyId: 'not-a-family' }, as('km')), { revoked: false, position: 0n });
+  });
+
   describe('failure paths: typed error, nothing appended', () => {
     test('invalid context', () => refused(rig, rig.gatehouse.createApi({ input: pizza({ name: 'X', context: 'no-slash' }) }, as('carol')), 'BAD_USER_INPUT', /context/));
     test('unknown tier on an API', () => refused(rig, rig.gatehouse.createApi({ input: pizza({ name: 'Y', context: '/y', subscriptionPolicies: ['Platinum'] }) }, as('carol')), 'BAD_USER_INPUT', /Platinum/));

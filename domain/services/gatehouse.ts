@@ -44,7 +44,7 @@ export interface Gatehouse {
   unblockSubscription: M<{ id: string }>;
   unsubscribe: M<{ id: string }>;
   // --- keys
-  generateKeys: M<{ applicationId: string; keyType: KeyType; grantTypes?: readonly string[] | null; tokenValiditySeconds?: number | null }, GeneratedKeys>;
+  generateKeys: M<{ applicationId: string; keyType: KeyType; grantTypes?: readonly string[] | null; tokenValiditySeconds?: number | null; callbackUrl?: string | null }, GeneratedKeys>;
   regenerateSecret: M<{ applicationId: string; keyType: KeyType }, GeneratedKeys>;
   generateApiKey: M<{ applicationId: string; keyType: KeyType; validitySeconds?: number | null; permittedIPs?: readonly string[] | null; permittedReferers?: readonly string[] | null }, IssuedApiKey>;
   revokeApiKey: M<{ applicationId: string; jti?: string | null; apiKey?: string | null }>;
@@ -64,6 +64,8 @@ export interface Gatehouse {
   issueRefreshToken: M<{ clientId: string; subject: string; scope: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, RefreshTokenResult>;
   rotateRefreshToken: M<{ refreshToken: string; clientId: string; expiresInSeconds: number; accessToken?: FamilyAccessToken | null }, RefreshTokenResult>;
   revokeRefreshToken: M<{ refreshToken: string }, { revoked: boolean; position: bigint }>;
+  /** Kills a family by id (an authorization code presented twice: RFC 6749 §4.1.2). */
+  revokeRefreshFamily: M<{ familyId: string }, { revoked: boolean; position: bigint }>;
   /** Seeds WSO2 default policies, the admin user (+ DefaultApplication) and a first signing key; idempotent. */
   bootstrap(args: { adminPassword?: string | null }, ctx?: CommandContext): Promise<BootstrapResult>;
 }

@@ -78,5 +78,14 @@ export function tokenFlows(kit: Kit) {
       const result = await kit.run(refreshFamilyDecider, refreshFamilyStream(familyId), { type: 'RevokeRefreshFamily', data: { familyId } }, ctx);
       return { revoked: true, position: result.position };
     },
+
+    /** The key manager's own call (it holds no token of the family, only its id). */
+    async revokeRefreshFamily(args: { familyId: string }, ctx: CommandContext): Promise<{ revoked: boolean; position: bigint }> {
+      if (!FAMILY_ID.test(args.familyId)) return { revoked: false, position: 0n };
+      const { state } = await kit.load(refreshFamilyDecider, refreshFamilyStream(args.familyId));
+      if (state.status !== 'ACTIVE') return { revoked: false, position: 0n };
+      const result = await kit.run(refreshFamilyDecider, refreshFamilyStream(args.familyId), { type: 'RevokeRefreshFamily', data: { familyId: args.familyId } }, ctx);
+      return { revoked: true, position: result.position };
+    },
   };
 }

@@ -74,6 +74,7 @@ export function applyApplicationEvent(view: CatalogView, e: ApplicationEvent, ev
         keyType: d.keyType,
         grantTypes: [...d.grantTypes],
         tokenValiditySeconds: d.tokenValiditySeconds ?? null,
+        ...(d.callbackUrl ? { callbackUrl: d.callbackUrl } : {}),
         applicationId: d.applicationId,
       });
       return changeApp(view, d.applicationId, event, (a) => ({
@@ -82,6 +83,7 @@ export function applyApplicationEvent(view: CatalogView, e: ApplicationEvent, ev
           consumerKey: d.consumerKey,
           grantTypes: [...d.grantTypes],
           tokenValiditySeconds: d.tokenValiditySeconds ?? null,
+          ...(d.callbackUrl ? { callbackUrl: d.callbackUrl } : {}),
           secretIssuedAt: at,
           createdAt: at,
         }),

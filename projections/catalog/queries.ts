@@ -167,6 +167,8 @@ export interface OAuthClient {
   keyType: KeyType;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  /** The one redirect URI its authorization requests may name (null: no authorization_code). */
+  callbackUrl: string | null;
   application: { id: string; name: string; owner: string; tier: string };
 }
 
@@ -181,6 +183,7 @@ export function findClientByConsumerKey(view: CatalogView, consumerKey: string):
     keyType: c.keyType,
     grantTypes: [...c.grantTypes],
     tokenValiditySeconds: c.tokenValiditySeconds,
+    callbackUrl: c.callbackUrl ?? null,
     application: { id: app.id, name: app.name, owner: app.owner, tier: app.throttlingPolicy },
   };
 }

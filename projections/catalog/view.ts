@@ -107,6 +107,8 @@ export interface ApplicationKeyInfo {
   consumerKey: string;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  /** Redirect URI of the authorization_code grant; null when none was registered. */
+  callbackUrl?: string | null;
   secretIssuedAt: string;
   createdAt: string;
 }
@@ -143,6 +145,7 @@ export interface ClientRecord {
   keyType: KeyType;
   grantTypes: string[];
   tokenValiditySeconds: number | null;
+  callbackUrl?: string | null;
   applicationId: string;
 }
 
