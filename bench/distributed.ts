@@ -296,7 +296,7 @@ async function clusterLimit(kafka: Kafka, brokers: string[]): Promise<void> {
     await backend.close();
     rmSync(dataDir, { recursive: true, force: true });
     const topics = topicsFor(prefix);
-    await deleteTopics(kafka, [topics.events, topics.gatewayMap, topics.requests, topics.throttle]);
+    await deleteTopics(kafka, [topics.events, topics.gatewayMap, topics.requests, topics.throttle, topics.trafficState]);
   }
 }
 

@@ -149,7 +149,8 @@ function registerWorkerMetrics(registry: Registry, service: AnalyticsService): v
     s.watermark === null ? 0 : Math.max(0, (Date.now() - Date.parse(s.watermark)) / 1000));
 }
 
-function msOption(name: string, value: string): number {
+/** A CLI duration in whole milliseconds (≥ 0); a BAD_USER_INPUT DomainError otherwise. */
+export function msOption(name: string, value: string): number {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 0) throw invalidInput(`${name} must be a whole number of milliseconds`, { [name]: value });
   return ms;

@@ -18,13 +18,14 @@ describe('gatehouse traffic-manager (process, real broker)', { skip: skipWithout
   let child: ChildProcess | undefined;
   const requestsTopic = uniqueTopic('requests');
   const throttleTopic = uniqueTopic('throttle');
+  const stateTopic = uniqueTopic('traffic-state');
   const group = `${requestsTopic}-tm`;
   before(() => {
     kafka = testKafka();
   });
   after(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await deleteTopics(kafka, [requestsTopic, throttleTopic]);
+    await deleteTopics(kafka, [requestsTopic, throttleTopic, stateTopic]);
   });
 
   test('two gateways, one 30/min key: one decision at the 30th fact, none after; clean SIGTERM', async () => {
@@ -35,7 +36,7 @@ describe('gatehouse traffic-manager (process, real broker)', { skip: skipWithout
     const sub = await decisions.subscribe((d) => void heard.push(d));
 
     child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'traffic-manager', '--port', '0', '--host', '127.0.0.1',
-      '--group', group, '--requests-topic', requestsTopic, '--throttle-topic', throttleTopic], {
+      '--group', group, '--requests-topic', requestsTopic, '--throttle-topic', throttleTopic, '--state-topic', stateTopic], {
       cwd: root, env: { ...process.env, KAFKA_BROKERS: kafkaBrokers!.join(','), GATEHOUSE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let url = '';

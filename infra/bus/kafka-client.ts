@@ -15,6 +15,7 @@ export function topicsFor(prefix = 'gatehouse.') {
     gatewayMap: `${prefix}gateway-map`,
     requests: `${prefix}requests`,
     throttle: `${prefix}throttle`,
+    trafficState: `${prefix}traffic-state`,
   } as const;
 }
 

@@ -35,6 +35,14 @@ export const topicSpecs = {
   throttle: (o: Partial<TopicSpec> = {}): TopicSpec => spec(TOPICS.throttle, 1, {
     'cleanup.policy': 'delete', 'retention.ms': String(25 * HOUR),
   }, o),
+  /**
+   * The traffic manager's counters, latest value per request partition: compacted, one
+   * partition. Written every second, so segments roll often to keep a restart's read short.
+   */
+  trafficState: (o: Partial<TopicSpec> = {}): TopicSpec => spec(TOPICS.trafficState, 1, {
+    'cleanup.policy': 'compact', 'max.message.bytes': String(8 * MB),
+    'segment.ms': String(HOUR / 6), 'min.cleanable.dirty.ratio': '0.5', 'delete.retention.ms': String(HOUR),
+  }, o),
 };
 
 function spec(topic: string, numPartitions: number, configs: Record<string, string>, o: Partial<TopicSpec>): TopicSpec {

@@ -85,7 +85,7 @@ describe('distributed cluster: control plane + 2 gateways + traffic manager over
     rmSync(dataDir, { recursive: true, force: true });
     rmSync(gw4Data, { recursive: true, force: true });
     const t = topicsFor(prefix);
-    await deleteTopics(testKafka(), [t.events, t.gatewayMap, t.requests, t.throttle]);
+    await deleteTopics(testKafka(), [t.events, t.gatewayMap, t.requests, t.throttle, t.trafficState]);
   });
 
   test('publish → both gateways serve; revoke → both refuse', async () => {
