@@ -93,7 +93,11 @@ export async function startTrafficManager(flags: TrafficManagerFlags, env: NodeJ
 
     const ops = await startOpsServer({
       port, host, registry,
-      readiness: () => ({ ready: assigned !== null, partitions: assigned ?? [], ...manager.status() }),
+      // Ready once it owns partitions and their saved counts are back (before that it would decide late).
+      readiness: () => {
+        const st = manager.status();
+        return { ready: assigned !== null && st.restoring === 0, partitions: assigned ?? [], ...st };
+      },
     });
     closers.unshift(() => ops.close());
     const url = ops.url;

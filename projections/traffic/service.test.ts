@@ -43,7 +43,7 @@ describe('traffic manager service', () => {
     requests.publish(fact('gw-b', 30) as RequestFact);
     await settle();
     assert.equal(heard.length, 1);
-    assert.deepEqual(tm.status(), { facts: 31, skipped: 0, decisions: 1, failedPublishes: 0, windows: 1, saved: 0, restored: 0, loadFailures: 0 });
+    assert.deepEqual(tm.status(), { facts: 31, skipped: 0, decisions: 1, failedPublishes: 0, windows: 1, saved: 0, restored: 0, loadFailures: 0, restoring: 0 });
     await tm.close();
     await requests.close();
   });
@@ -201,6 +201,23 @@ describe('traffic manager service over a partitioned stream with saved state', (
     await a.tm.snapshot();
     assert.deepEqual(a.commits, [new Map([[P, 2n]])]);
     assert.equal(a.tm.status().saved, 1);
+    await a.tm.close();
+  });
+
+  test('restoring: partitions whose saved state is still loading are reported (readiness waits for them)', async () => {
+    const state = memoryState();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const load = state.load.bind(state);
+    state.load = async (ps) => {
+      await gate;
+      return load(ps);
+    };
+    const a = await manager(state, [P, Q]);
+    assert.equal(a.tm.status().restoring, 2);
+    release();
+    await settle();
+    assert.equal(a.tm.status().restoring, 0);
     await a.tm.close();
   });
 

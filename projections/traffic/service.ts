@@ -54,6 +54,8 @@ export interface TrafficManagerStatus {
   restored: number;
   /** Partition states that could not be loaded: those partitions were counted from nothing. */
   loadFailures: number;
+  /** Owned partitions whose saved state is still being loaded (their facts wait). */
+  restoring: number;
 }
 
 export interface TrafficManager {
@@ -84,6 +86,8 @@ export function createTrafficManager(options: TrafficManagerOptions): TrafficMan
   const owned = new Map<string, Promise<void>>();
   /** Partitions counted since their last save. */
   const dirty = new Set<string>();
+  /** Owned partitions whose restore has not finished. */
+  const restoring = new Set<string>();
   let inFlight = 0;
   let draining = false;
   let saving: Promise<void> | undefined;
@@ -152,12 +156,16 @@ export function createTrafficManager(options: TrafficManagerOptions): TrafficMan
       if (next.has(p)) continue;
       owned.delete(p);
       dirty.delete(p);
+      restoring.delete(p);
       dropPartition(view, p);
     }
     const added = partitions.filter((p) => !owned.has(p));
     logger.info({ partitions, added }, 'request partitions assigned');
     if (added.length === 0) return;
-    const restored = restore(added);
+    for (const p of added) restoring.add(p);
+    const restored = restore(added).finally(() => {
+      for (const p of added) restoring.delete(p);
+    });
     for (const p of added) owned.set(p, restored);
   }
 
@@ -207,7 +215,7 @@ export function createTrafficManager(options: TrafficManagerOptions): TrafficMan
     },
     snapshot,
     status() {
-      return { ...status, windows: view.windows.size };
+      return { ...status, windows: view.windows.size, restoring: restoring.size };
     },
     onDecision(listener) {
       listeners.push(listener);
