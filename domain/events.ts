@@ -31,7 +31,7 @@ const ALL = {
   ApiDocumentAdded: true, ApiDocumentUpdated: true, ApiDocumentRemoved: true,
   ApiVersionRegistered: true, ApiVersionDeregistered: true, DefaultApiVersionChanged: true,
   ApplicationCreated: true, ApplicationUpdated: true, ApplicationDeleted: true,
-  ApplicationKeysGenerated: true, ApplicationSecretRegenerated: true, ApiKeyIssued: true, ApiKeyRevoked: true,
+  ApplicationKeysGenerated: true, ApplicationKeysUpdated: true, ApplicationSecretRegenerated: true, ApiKeyIssued: true, ApiKeyRevoked: true,
   SubscriptionCreated: true, SubscriptionTierChanged: true, SubscriptionBlocked: true,
   SubscriptionUnblocked: true, SubscriptionDeleted: true,
   ThrottlingPolicyCreated: true, ThrottlingPolicyUpdated: true, ThrottlingPolicyDeleted: true,

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import { given } from '../testing.ts';
-import { applicationDecider, type CreateApplication } from './decider.ts';
+import { applicationDecider, type CreateApplication, type UpdateKeys } from './decider.ts';
 import type { ApplicationEvent } from './events.ts';
 
 const applicationId = 'app-1';
@@ -112,6 +112,61 @@ describe('Application: OAuth keys', () => {
   });
   test('refused: regenerating a secret for a key type without keys', () => {
     given(applicationDecider, [created, keys]).when({ type: 'RegenerateSecret', data: { applicationId, keyType: 'SANDBOX', secretHash: hashB } }).thenThrows('NOT_FOUND');
+  });
+});
+
+describe('Application: updating OAuth keys', () => {
+  const update = (over: Partial<UpdateKeys['data']> = {}): UpdateKeys => ({ type: 'UpdateKeys', data: { applicationId, keyType: 'PRODUCTION', ...over } });
+  const updated = (data: Omit<Extract<ApplicationEvent, { type: 'ApplicationKeysUpdated' }>['data'], 'applicationId' | 'keyType'>): ApplicationEvent =>
+    ({ type: 'ApplicationKeysUpdated', data: { applicationId, keyType: 'PRODUCTION', ...data } });
+  const withCallback = updated({ grantTypes: ['authorization_code', 'refresh_token'], callbackUrl: 'https://app.example/cb' });
+
+  test('adds authorization_code with a callback URL and sets the validity: only the changed fields are recorded', () => {
+    given(applicationDecider, [created, keys])
+      .when(update({ grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'], callbackUrl: 'https://app.example/cb', tokenValiditySeconds: 900 }))
+      .then([updated({ grantTypes: ['client_credentials', 'authorization_code', 'refresh_token'], tokenValiditySeconds: 900, callbackUrl: 'https://app.example/cb' })]);
+  });
+  test('fields left out stay as they are (the recorded callback URL satisfies authorization_code)', () => {
+    given(applicationDecider, [created, keys, withCallback]).when(update({ tokenValiditySeconds: 120 })).then([updated({ tokenValiditySeconds: 120 })]);
+    given(applicationDecider, [created, keys, withCallback]).when(update({ grantTypes: ['authorization_code'] })).then([updated({ grantTypes: ['authorization_code'] })]);
+  });
+  test('no change appends nothing (same values, grant types in another order, or no fields at all)', () => {
+    given(applicationDecider, [created, keys]).when(update()).thenNothing();
+    given(applicationDecider, [created, keys]).when(update({ grantTypes: ['client_credentials'], tokenValiditySeconds: null, callbackUrl: null })).thenNothing();
+    given(applicationDecider, [created, keys, withCallback])
+      .when(update({ grantTypes: ['refresh_token', 'authorization_code', 'refresh_token'], callbackUrl: 'https://app.example/cb' })).thenNothing();
+  });
+  test('callbackUrl: null clears it (and tokenValiditySeconds: null returns to the server default)', () => {
+    const later = updated({ grantTypes: ['client_credentials'], tokenValiditySeconds: 600 });
+    given(applicationDecider, [created, keys, withCallback, later])
+      .when(update({ callbackUrl: null, tokenValiditySeconds: null }))
+      .then([updated({ tokenValiditySeconds: null, callbackUrl: null })]);
+    // Once cleared, authorization_code needs a callback URL again: the state no longer holds one.
+    const cleared = updated({ callbackUrl: null });
+    given(applicationDecider, [created, keys, withCallback, later, cleared])
+      .when(update({ grantTypes: ['authorization_code'] }))
+      .thenThrows('BAD_USER_INPUT', /callbackUrl: is required/);
+  });
+  test('refused: authorization_code without a callback URL, or clearing the callback URL it needs', () => {
+    given(applicationDecider, [created, keys]).when(update({ grantTypes: ['authorization_code'] })).thenThrows('BAD_USER_INPUT', /callbackUrl: is required/);
+    given(applicationDecider, [created, keys, withCallback]).when(update({ callbackUrl: null })).thenThrows('BAD_USER_INPUT', /callbackUrl: is required/);
+    given(applicationDecider, [created, keys, withCallback]).when(update({ callbackUrl: '  ' })).thenThrows('BAD_USER_INPUT', /callbackUrl: is required/);
+  });
+  test('refused: invalid values, as generateKeys refuses them', () => {
+    given(applicationDecider, [created, keys]).when(update({ grantTypes: ['implicit'] })).thenThrows('BAD_USER_INPUT', /grantTypes/);
+    given(applicationDecider, [created, keys]).when(update({ grantTypes: [] })).thenThrows('BAD_USER_INPUT', /grantTypes/);
+    given(applicationDecider, [created, keys]).when(update({ tokenValiditySeconds: 5 })).thenThrows('BAD_USER_INPUT', /tokenValiditySeconds/);
+    given(applicationDecider, [created, keys]).when(update({ callbackUrl: 'https://app.example/cb#frag' })).thenThrows('BAD_USER_INPUT', /fragment/);
+    given(applicationDecider, [created, keys]).when(update({ keyType: 'TEST' })).thenThrows('BAD_USER_INPUT', /keyType/);
+  });
+  test('refused: no keys of that type, or a deleted application', () => {
+    given(applicationDecider, [created, keys]).when(update({ keyType: 'SANDBOX', tokenValiditySeconds: 900 })).thenThrows('NOT_FOUND', /SANDBOX keys/);
+    given(applicationDecider, [created, keys, deleted]).when(update({ tokenValiditySeconds: 900 })).thenThrows('NOT_FOUND');
+  });
+  test('the consumer key and secret hash stay: a secret regeneration afterwards names the same consumer key', () => {
+    given(applicationDecider, [created, keys, withCallback])
+      .when({ type: 'RegenerateSecret', data: { applicationId, keyType: 'PRODUCTION', secretHash: hashB } })
+      .then([{ type: 'ApplicationSecretRegenerated', data: { applicationId, keyType: 'PRODUCTION', consumerKey: 'ck1', secretHash: hashB } }]);
   });
 });
 

@@ -83,6 +83,21 @@ export type GenerateKeys = {
   };
 };
 
+/** Changes settings of existing keys; a field left undefined stays as it is. */
+export type UpdateKeys = {
+  type: 'UpdateKeys';
+  data: {
+    applicationId: string;
+    keyType: string;
+    /** null or undefined: unchanged; otherwise the complete new list (not empty). */
+    grantTypes?: readonly string[] | null;
+    /** null: the server default. */
+    tokenValiditySeconds?: number | null;
+    /** null (or blank): no callback URL (refused while authorization_code remains). */
+    callbackUrl?: string | null;
+  };
+};
+
 export type RegenerateSecret = {
   type: 'RegenerateSecret';
   data: { applicationId: string; keyType: string; secretHash: string };
@@ -107,6 +122,7 @@ export type ApplicationCommand =
   | UpdateApplication
   | DeleteApplication
   | GenerateKeys
+  | UpdateKeys
   | RegenerateSecret
   | IssueApiKey
   | RevokeApiKey;
@@ -150,6 +166,22 @@ function callbackUrlOf(url: string | null | undefined, grantTypes: readonly stri
   if (value.includes('#')) fail('callbackUrl', 'must not contain a fragment');
   return { callbackUrl: value };
 }
+
+function grantTypesOf(grantTypes: readonly string[]): string[] {
+  if (grantTypes.length === 0) fail('grantTypes', 'must name at least one grant type');
+  return unique(grantTypes.map((g) => requireOneOf('grantTypes', g, GRANT_TYPES)));
+}
+
+function tokenValidityOf(seconds: number | null | undefined): number | null {
+  const validity = seconds ?? null;
+  if (validity !== null && (!Number.isInteger(validity) || validity < 60 || validity > 31_536_000)) {
+    fail('tokenValiditySeconds', 'must be between 60 and 31536000');
+  }
+  return validity;
+}
+
+/** Same grant types, in any order (both lists are duplicate-free). */
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x) => b.includes(x));
 
 const keyTypeOf = (keyType: string): KeyType => requireOneOf('keyType', keyType, KEY_TYPES);
 
@@ -205,11 +237,8 @@ function decide(command: ApplicationCommand, state: ApplicationState): Applicati
       const app = active(state, c.applicationId);
       const keyType = keyTypeOf(c.keyType);
       if (app.keys[keyType]) throw conflict(`${keyType} keys already exist for this application; regenerate the secret instead`, { keyType });
-      const grantTypes = unique((c.grantTypes?.length ? c.grantTypes : DEFAULT_GRANT_TYPES).map((g) => requireOneOf('grantTypes', g, GRANT_TYPES)));
-      const validity = c.tokenValiditySeconds ?? null;
-      if (validity !== null && (!Number.isInteger(validity) || validity < 60 || validity > 31_536_000)) {
-        fail('tokenValiditySeconds', 'must be between 60 and 31536000');
-      }
+      const grantTypes = grantTypesOf(c.grantTypes?.length ? c.grantTypes : DEFAULT_GRANT_TYPES);
+      const validity = tokenValidityOf(c.tokenValiditySeconds);
       return [{
         type: 'ApplicationKeysGenerated',
         data: {
@@ -217,6 +246,24 @@ function decide(command: ApplicationCommand, state: ApplicationState): Applicati
           ...callbackUrlOf(c.callbackUrl, grantTypes),
         },
       }];
+    }
+    case 'UpdateKeys': {
+      const c = command.data;
+      const app = active(state, c.applicationId);
+      const keyType = keyTypeOf(c.keyType);
+      const keys = app.keys[keyType];
+      if (!keys) throw notFound(`${keyType} keys of application`, c.applicationId);
+      const grantTypes = c.grantTypes === undefined || c.grantTypes === null ? keys.grantTypes : grantTypesOf(c.grantTypes);
+      const validity = c.tokenValiditySeconds === undefined ? keys.tokenValiditySeconds : tokenValidityOf(c.tokenValiditySeconds);
+      // The rule of generateKeys holds for the resulting keys: authorization_code needs a callback URL.
+      const callbackUrl = callbackUrlOf(c.callbackUrl === undefined ? keys.callbackUrl : c.callbackUrl, grantTypes).callbackUrl ?? null;
+      const changed = {
+        ...(sameSet(grantTypes, keys.grantTypes) ? {} : { grantTypes }),
+        ...(validity === keys.tokenValiditySeconds ? {} : { tokenValiditySeconds: validity }),
+        ...(callbackUrl === (keys.callbackUrl ?? null) ? {} : { callbackUrl }),
+      };
+      if (Object.keys(changed).length === 0) return [];
+      return [{ type: 'ApplicationKeysUpdated', data: { applicationId: c.applicationId, keyType, ...changed } }];
     }
     case 'RegenerateSecret': {
       const c = command.data;
@@ -272,6 +319,18 @@ function evolve(state: ApplicationState, event: ApplicationEvent): ApplicationSt
     case 'ApplicationKeysGenerated': {
       const { applicationId: _id, keyType, ...keys } = event.data;
       return { status: 'ACTIVE', app: { ...app, keys: { ...app.keys, [keyType]: keys } } };
+    }
+    case 'ApplicationKeysUpdated': {
+      const { keyType, grantTypes, tokenValiditySeconds, callbackUrl } = event.data;
+      const { callbackUrl: previousUrl, ...keys } = app.keys[keyType]!;
+      const next: ApplicationKeys = {
+        ...keys,
+        ...(grantTypes === undefined ? {} : { grantTypes }),
+        ...(tokenValiditySeconds === undefined ? {} : { tokenValiditySeconds }),
+      };
+      const url = callbackUrl === undefined ? previousUrl : callbackUrl ?? undefined;
+      if (url !== undefined) next.callbackUrl = url;
+      return { status: 'ACTIVE', app: { ...app, keys: { ...app.keys, [keyType]: next } } };
     }
     case 'ApplicationSecretRegenerated': {
       const { keyType, secretHash } = event.data;

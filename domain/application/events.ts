@@ -47,6 +47,22 @@ export type ApplicationKeysGenerated = {
   };
 };
 
+/**
+ * Settings of existing keys changed (WSO2 `PUT /applications/{id}/oauth-keys/{keyMappingId}`):
+ * only the fields that changed are present; `callbackUrl: null` removes the callback URL and
+ * `tokenValiditySeconds: null` returns to the server default. Consumer key and secret stay.
+ */
+export type ApplicationKeysUpdated = {
+  type: 'ApplicationKeysUpdated';
+  data: {
+    applicationId: string;
+    keyType: KeyType;
+    grantTypes?: string[];
+    tokenValiditySeconds?: number | null;
+    callbackUrl?: string | null;
+  };
+};
+
 export type ApplicationSecretRegenerated = {
   type: 'ApplicationSecretRegenerated';
   data: { applicationId: string; keyType: KeyType; consumerKey: string; secretHash: string };
@@ -74,6 +90,7 @@ export type ApplicationEvent =
   | ApplicationUpdated
   | ApplicationDeleted
   | ApplicationKeysGenerated
+  | ApplicationKeysUpdated
   | ApplicationSecretRegenerated
   | ApiKeyIssued
   | ApiKeyRevoked;

@@ -31,6 +31,27 @@ export interface GeneratedKeys extends MutationResult {
   callbackUrl: string | null;
 }
 
+/** Settings of existing keys after updateKeys: the consumer key and secret are unchanged (the secret is not stored). */
+export interface UpdatedKeys extends MutationResult {
+  applicationId: string;
+  keyType: KeyType;
+  consumerKey: string;
+  grantTypes: string[];
+  tokenValiditySeconds: number | null;
+  callbackUrl: string | null;
+}
+
+export interface UpdateKeysArgs {
+  applicationId: string;
+  keyType: KeyType;
+  /** Left out or null: unchanged. */
+  grantTypes?: readonly string[] | null;
+  /** Left out: unchanged; null: the server default. */
+  tokenValiditySeconds?: number | null;
+  /** Left out: unchanged; null: removed. */
+  callbackUrl?: string | null;
+}
+
 export interface IssuedApiKey extends MutationResult {
   applicationId: string;
   apiKey: string;
@@ -193,6 +214,27 @@ export function applicationFlows(kit: Kit) {
       return {
         id: args.applicationId, applicationId: args.applicationId, keyType: args.keyType, consumerKey, consumerSecret,
         grantTypes: keys?.grantTypes ?? [], tokenValiditySeconds: keys?.tokenValiditySeconds ?? null, callbackUrl: keys?.callbackUrl ?? null,
+        streamVersion: result.streamVersion, position: result.position,
+      };
+    },
+
+    /**
+     * Changes grant types, token validity and callback URL of existing keys (WSO2 PUT
+     * /applications/{id}/oauth-keys/{keyMappingId}). Nothing is appended when nothing changes.
+     * Tokens already issued stay valid until they expire.
+     */
+    async updateKeys(args: UpdateKeysArgs, ctx: CommandContext): Promise<UpdatedKeys> {
+      await ownedApplication(args.applicationId, ctx, 'updateKeys');
+      const given = <K extends 'grantTypes' | 'tokenValiditySeconds' | 'callbackUrl'>(k: K) => (args[k] === undefined ? {} : { [k]: args[k] });
+      const result = await kit.run(applicationDecider, appStream(args.applicationId), {
+        type: 'UpdateKeys',
+        data: { applicationId: args.applicationId, keyType: args.keyType, ...given('grantTypes'), ...given('tokenValiditySeconds'), ...given('callbackUrl') },
+      }, ctx);
+      const keys = result.state.status === 'ACTIVE' ? result.state.app.keys[args.keyType] : undefined;
+      if (!keys) throw notFound(`${args.keyType} keys of application`, args.applicationId);
+      return {
+        id: args.applicationId, applicationId: args.applicationId, keyType: args.keyType, consumerKey: keys.consumerKey,
+        grantTypes: [...keys.grantTypes], tokenValiditySeconds: keys.tokenValiditySeconds, callbackUrl: keys.callbackUrl ?? null,
         streamVersion: result.streamVersion, position: result.position,
       };
     },

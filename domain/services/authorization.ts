@@ -8,7 +8,7 @@ export type Action =
   | 'createApi' | 'importOpenApi' | 'updateApi' | 'createNewVersion' | 'deleteApi'
   | 'changeLifecycle' | 'blockSubscription' | 'unblockSubscription'
   | 'createApplication' | 'updateApplication' | 'deleteApplication'
-  | 'generateKeys' | 'regenerateSecret' | 'generateApiKey' | 'revokeApiKey'
+  | 'generateKeys' | 'updateKeys' | 'regenerateSecret' | 'generateApiKey' | 'revokeApiKey'
   | 'subscribe' | 'changeSubscriptionTier' | 'unsubscribe'
   | 'createThrottlingPolicy' | 'updateThrottlingPolicy' | 'deleteThrottlingPolicy'
   | 'addBlockingCondition' | 'setBlockingConditionEnabled' | 'removeBlockingCondition'
@@ -34,6 +34,7 @@ export const RULES: Readonly<Record<Action, Rule>> = {
   updateApplication: { roles: ['subscriber'], ownerOnly: true },
   deleteApplication: { roles: ['subscriber'], ownerOnly: true },
   generateKeys: { roles: ['subscriber'], ownerOnly: true },
+  updateKeys: { roles: ['subscriber'], ownerOnly: true },
   regenerateSecret: { roles: ['subscriber'], ownerOnly: true },
   generateApiKey: { roles: ['subscriber'], ownerOnly: true },
   revokeApiKey: { roles: ['subscriber'], ownerOnly: true },

@@ -95,6 +95,27 @@ describe('Gatehouse story', () => {
     assert.deepEqual(await lookupFromStore(rig.store).applicationByConsumerKey(keys.consumerKey), { applicationId: app.id, owner: 'bob', keyType: 'PRODUCTION' });
   });
 
+  test('updateKeys changes the settings of existing keys (owner or admin): same consumer key, nothing appended when nothing changes', async () => {
+    const before = await rig.gatehouse.updateKeys({ applicationId: ids.app!, keyType: 'PRODUCTION' }, as('bob'));
+    const head = await rig.store.headPosition();
+    const updated = await rig.gatehouse.updateKeys(
+      { applicationId: ids.app!, keyType: 'PRODUCTION', grantTypes: ['client_credentials', 'authorization_code'], callbackUrl: 'https://mobile.example/cb' },
+      as('bob'),
+    );
+    assert.equal(updated.consumerKey, before.consumerKey);
+    assert.deepEqual([updated.grantTypes, updated.callbackUrl, updated.tokenValiditySeconds], [['client_credentials', 'authorization_code'], 'https://mobile.example/cb', null]);
+    assert.equal(updated.streamVersion, before.streamVersion + 1n);
+    const last = (await rig.store.readStream(`app-${ids.app}`)).events.at(-1)!;
+    assert.deepEqual([last.type, last.data], ['ApplicationKeysUpdated', { applicationId: ids.app, keyType: 'PRODUCTION', grantTypes: ['client_credentials', 'authorization_code'], callbackUrl: 'https://mobile.example/cb' }]);
+    assert.ok(last.globalPosition > head);
+    const byAdmin = await rig.gatehouse.updateKeys({ applicationId: ids.app!, keyType: 'PRODUCTION', tokenValiditySeconds: 600 }, as('admin'));
+    assert.equal(byAdmin.tokenValiditySeconds, 600);
+    const headNow = await rig.store.headPosition();
+    const same = await rig.gatehouse.updateKeys({ applicationId: ids.app!, keyType: 'PRODUCTION', tokenValiditySeconds: 600, callbackUrl: 'https://mobile.example/cb' }, as('bob'));
+    assert.equal(await rig.store.headPosition(), headNow, 'a no-op update appends nothing');
+    assert.equal(same.streamVersion, byAdmin.streamVersion);
+  });
+
   test('new version (copy, default) → publish with deprecateOldVersions: old DEPRECATED, subscribers moved', async () => {
     const v2 = await rig.gatehouse.createNewVersion({ apiId: ids.v1!, version: '2.0.0', defaultVersion: true }, as('carol'));
     ids.v2 = v2.id;
@@ -186,6 +207,12 @@ describe('Gatehouse story', () => {
     test('deleting an API with subscriptions', () => refused(rig, rig.gatehouse.deleteApi({ id: ids.v1! }, as('carol')), 'CONFLICT', /subscription/));
     test('a subscriber creating an API', () => refused(rig, rig.gatehouse.createApi({ input: pizza({ name: 'Z', context: '/z' }) }, as('bob')), 'FORBIDDEN'));
     test('someone else\'s application', () => refused(rig, rig.gatehouse.generateKeys({ applicationId: ids.app!, keyType: 'SANDBOX' }, as('carol')), 'FORBIDDEN'));
+    test('updating the keys of someone else\'s application', () =>
+      refused(rig, rig.gatehouse.updateKeys({ applicationId: ids.app!, keyType: 'PRODUCTION', tokenValiditySeconds: 900 }, as('carol')), 'FORBIDDEN', /updateKeys/));
+    test('updating keys that do not exist', () =>
+      refused(rig, rig.gatehouse.updateKeys({ applicationId: ids.bobDefaultApp!, keyType: 'SANDBOX', tokenValiditySeconds: 900 }, as('bob')), 'NOT_FOUND', /SANDBOX keys/));
+    test('updating keys to authorization_code without a callback URL', () =>
+      refused(rig, rig.gatehouse.updateKeys({ applicationId: ids.app!, keyType: 'PRODUCTION', callbackUrl: null }, as('bob')), 'BAD_USER_INPUT', /callbackUrl/));
     test('an unknown actor', () => refused(rig, rig.gatehouse.createApplication({ input: { name: 'A' } }, as('ghost')), 'UNAUTHENTICATED'));
     test('a duplicate application name for the same owner', () => refused(rig, rig.gatehouse.createApplication({ input: { name: 'mobile' } }, as('bob')), 'CONFLICT'));
     test('subscribing twice', () => refused(rig, rig.gatehouse.subscribe({ applicationId: ids.app!, apiId: ids.v2!, throttlingPolicy: 'Gold' }, as('bob')), 'CONFLICT'));

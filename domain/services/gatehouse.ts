@@ -11,7 +11,7 @@ import type { PolicyLevel } from '../policy/events.ts';
 import type { FamilyAccessToken, TokenType } from '../tokens/events.ts';
 import { adminFlows, type SigningKeyResult } from './admin.ts';
 import { apiFlows, type ChangeLifecycleArgs, type ImportOpenApiArgs } from './apis.ts';
-import { applicationFlows, type ApplicationInput, type GeneratedKeys, type IssuedApiKey } from './applications.ts';
+import { applicationFlows, type ApplicationInput, type GeneratedKeys, type IssuedApiKey, type UpdateKeysArgs, type UpdatedKeys } from './applications.ts';
 import { identityFlows, type BootstrapResult, type SignUpResult, type VerifyPasswordResult } from './identity.ts';
 import { createKit, type MutationResult } from './kit.ts';
 import type { ServiceDeps } from './ports.ts';
@@ -45,6 +45,8 @@ export interface Gatehouse {
   unsubscribe: M<{ id: string }>;
   // --- keys
   generateKeys: M<{ applicationId: string; keyType: KeyType; grantTypes?: readonly string[] | null; tokenValiditySeconds?: number | null; callbackUrl?: string | null }, GeneratedKeys>;
+  /** Grant types, token validity, callback URL of existing keys; consumer key and secret stay. */
+  updateKeys: M<UpdateKeysArgs, UpdatedKeys>;
   regenerateSecret: M<{ applicationId: string; keyType: KeyType }, GeneratedKeys>;
   generateApiKey: M<{ applicationId: string; keyType: KeyType; validitySeconds?: number | null; permittedIPs?: readonly string[] | null; permittedReferers?: readonly string[] | null }, IssuedApiKey>;
   revokeApiKey: M<{ applicationId: string; jti?: string | null; apiKey?: string | null }>;
