@@ -89,6 +89,26 @@ export function applyApplicationEvent(view: CatalogView, e: ApplicationEvent, ev
         }),
       }));
     }
+    case 'ApplicationKeysUpdated': {
+      // Only the fields present changed; callbackUrl null removes it, as if never registered.
+      const d = e.data;
+      const settle = <T extends { grantTypes: string[]; tokenValiditySeconds: number | null; callbackUrl?: string | null }>(k: T): T => {
+        const { callbackUrl, ...rest } = k;
+        const url = d.callbackUrl === undefined ? callbackUrl : d.callbackUrl;
+        return {
+          ...rest,
+          ...(d.grantTypes ? { grantTypes: [...d.grantTypes] } : {}),
+          ...(d.tokenValiditySeconds === undefined ? {} : { tokenValiditySeconds: d.tokenValiditySeconds }),
+          ...(url ? { callbackUrl: url } : {}),
+        } as T;
+      };
+      const key = view.applications.get(d.applicationId)?.keys.find((k) => k.keyType === d.keyType);
+      const client = key && view.clients.get(key.consumerKey);
+      if (client) view.clients.set(client.consumerKey, settle(client));
+      return changeApp(view, d.applicationId, event, (a) => ({
+        keys: a.keys.map((k) => (k.keyType === d.keyType ? settle(k) : k)),
+      }));
+    }
     case 'ApplicationSecretRegenerated': {
       const d = e.data;
       const client = view.clients.get(d.consumerKey);

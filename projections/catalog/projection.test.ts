@@ -109,6 +109,29 @@ describe('catalog projection', () => {
     assert.deepEqual(listApplications(after, { owner: 'alice' }), []);
   });
 
+  test('updated keys: the application and the key manager\'s client show the new settings; callbackUrl null removes it; a snapshot keeps them', async () => {
+    const { store, view } = await storyCatalog();
+    const emit = writer(store, 100);
+    const update = (data: { grantTypes?: string[]; tokenValiditySeconds?: number | null; callbackUrl?: string | null }) =>
+      emit(appStream(IDS.aliceApp), 'alice', { type: 'ApplicationKeysUpdated', data: { applicationId: IDS.aliceApp, keyType: 'PRODUCTION', ...data } });
+    const before = findClientByConsumerKey(view, IDS.aliceKey)!;
+    await update({ grantTypes: ['client_credentials', 'authorization_code'], callbackUrl: 'https://alice.example/cb' });
+    const { view: updated } = await foldLog(store, catalogProjection, view, { after: view.position });
+    const client = findClientByConsumerKey(updated, IDS.aliceKey)!;
+    assert.deepEqual([client.grantTypes, client.callbackUrl, client.tokenValiditySeconds, client.secretHash], [['client_credentials', 'authorization_code'], 'https://alice.example/cb', 600, before.secretHash]);
+    const app = getApplication(updated, IDS.aliceApp)!;
+    assert.deepEqual(app.keys.map((k) => [k.consumerKey, k.grantTypes, k.tokenValiditySeconds, k.callbackUrl]), [[IDS.aliceKey, ['client_credentials', 'authorization_code'], 600, 'https://alice.example/cb']]);
+    assert.equal(app.position, updated.position);
+    const restored = catalogProjection.deserialize(catalogProjection.serialize(updated));
+    assert.equal(catalogProjection.serialize(restored), catalogProjection.serialize(updated));
+    await update({ grantTypes: ['client_credentials'], callbackUrl: null, tokenValiditySeconds: null });
+    const { view: cleared } = await foldLog(store, catalogProjection, restored, { after: restored.position });
+    const after = findClientByConsumerKey(cleared, IDS.aliceKey)!;
+    assert.deepEqual([after.grantTypes, after.callbackUrl, after.tokenValiditySeconds], [['client_credentials'], null, null]);
+    assert.equal('callbackUrl' in getApplication(cleared, IDS.aliceApp)!.keys[0]!, false, 'as if never registered');
+    assert.equal(catalogProjection.serialize(cleared), catalogProjection.serialize((await rebuildView(store, catalogProjection)).view), 'replay gives the same view');
+  });
+
   test('maxTps: null for APIs without it, set and removed by updates, kept by a snapshot', async () => {
     const { store, view } = await storyCatalog();
     assert.equal(getApi(view, IDS.weather)!.maxTps, null);

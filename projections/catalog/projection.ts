@@ -44,6 +44,7 @@ export function applyToCatalog(view: CatalogView, event: RecordedEvent): Catalog
     case 'ApplicationUpdated':
     case 'ApplicationDeleted':
     case 'ApplicationKeysGenerated':
+    case 'ApplicationKeysUpdated':
     case 'ApplicationSecretRegenerated':
     case 'ApiKeyIssued':
     case 'ApiKeyRevoked':
