@@ -151,6 +151,8 @@ describe('replay equals live', () => {
     ids.sub = sub.id;
     await g.generateKeys({ applicationId: app.id, keyType: 'PRODUCTION', grantTypes: ['client_credentials'] }, as('bob'));
     await g.regenerateSecret({ applicationId: app.id, keyType: 'PRODUCTION' }, as('bob'));
+    await g.updateKeys({ applicationId: app.id, keyType: 'PRODUCTION', grantTypes: ['client_credentials', 'authorization_code'], tokenValiditySeconds: 900, callbackUrl: 'https://mobile.example/cb' }, as('bob'));
+    await g.updateKeys({ applicationId: app.id, keyType: 'PRODUCTION', grantTypes: ['client_credentials'], callbackUrl: null }, as('bob'));
     const apiKey = await g.generateApiKey({ applicationId: app.id, keyType: 'PRODUCTION', validitySeconds: 3600, permittedIPs: ['10.0.0.0/8'] }, as('bob'));
     await g.revokeApiKey({ applicationId: app.id, jti: apiKey.jti }, as('bob'));
 

@@ -38,6 +38,7 @@ export const resolvers = {
       return ack(await mutate(ctx, 'deleteApplication', args));
     },
     generateKeys: (_: unknown, args: Args, ctx: GqlContext) => mutate(ctx, 'generateKeys', args),
+    updateKeys: (_: unknown, args: Args, ctx: GqlContext) => mutate(ctx, 'updateKeys', args),
     regenerateSecret: (_: unknown, args: Args, ctx: GqlContext) => mutate(ctx, 'regenerateSecret', args),
     generateApiKey: (_: unknown, args: Args, ctx: GqlContext) => mutate(ctx, 'generateApiKey', args),
     async revokeApiKey(_: unknown, args: Args, ctx: GqlContext) {
