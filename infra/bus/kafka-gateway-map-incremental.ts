@@ -10,28 +10,9 @@ import type { GatewayMapView } from '../../projections/gateway-map/view.ts';
 import { SNAPSHOT_ENTITY_FIELDS, snapshotScalars, type SnapshotEntityField, type SnapshotSource } from '../../projections/gateway-map/snapshot-entities.ts';
 import { errorMessage, type BusLogger } from './kafka-client.ts';
 import { SCALARS_KEY, bucketCount, bucketKey, bucketOf, bucketValue, cutSnapshot, diffEntries, type ChangelogLayout } from './kafka-gateway-map-format.ts';
+import { TrackingMap } from '../tracking-map.ts';
 
 /** A Map that notes the keys it was asked for, given or lost since the publisher last looked. */
-class TrackingMap<V> extends Map<string, V> {
-  readonly touched = new Set<string>();
-  override get(key: string): V | undefined {
-    this.touched.add(key);
-    return super.get(key);
-  }
-  override set(key: string, value: V): this {
-    this.touched?.add(key); // undefined only while Map's constructor runs
-    return super.set(key, value);
-  }
-  override delete(key: string): boolean {
-    this.touched.add(key);
-    return super.delete(key);
-  }
-  override clear(): void {
-    for (const key of this.keys()) this.touched.add(key);
-    super.clear();
-  }
-}
-
 interface TrackedSource {
   source: SnapshotSource;
   map: TrackingMap<unknown>;
@@ -231,7 +212,7 @@ function track(view: GatewayMapView): Map<string, TrackedSource[]> {
   const out = new Map<string, TrackedSource[]>();
   for (const spec of SNAPSHOT_ENTITY_FIELDS) {
     out.set(spec.name, spec.sources(view).map((source) => {
-      const map = new TrackingMap<unknown>(source.holder[source.property] as Map<string, unknown>);
+      const map = new TrackingMap<unknown>(source.holder[source.property] as Map<string, unknown>, { reads: true });
       source.holder[source.property] = map;
       return { source, map };
     }));

@@ -13,6 +13,7 @@ import { catalogProjection } from '../../projections/catalog/projection.ts';
 import type { ApplicationRecord, CatalogView } from '../../projections/catalog/view.ts';
 import { isDuplicateKey, positionOf, positionValue } from './mongo-client.ts';
 import { openMongoDocumentView, type DocumentWriter, type MongoDocumentView, type Rebuild, type UniqueIndex } from './mongo-documents.ts';
+import { TrackingMap } from '../tracking-map.ts';
 
 /** The catalog maps that become collections. */
 export type CatalogRecords = 'apis' | 'applications' | 'subscriptions' | 'policies' | 'blockingConditions' | 'users' | 'signingKeys';
@@ -90,22 +91,6 @@ export interface CatalogChange {
   records: CatalogRecords;
   id: string;
   document: Document | undefined;
-}
-
-class TrackingMap<V> extends Map<string, V> {
-  readonly touched = new Set<string>();
-  override set(key: string, value: V): this {
-    this.touched?.add(key); // undefined only while Map's constructor runs
-    return super.set(key, value);
-  }
-  override delete(key: string): boolean {
-    this.touched.add(key);
-    return super.delete(key);
-  }
-  override clear(): void {
-    for (const key of this.keys()) this.touched.add(key);
-    super.clear();
-  }
 }
 
 export interface TrackedCatalog {
