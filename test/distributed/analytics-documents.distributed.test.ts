@@ -11,7 +11,7 @@ import { after, describe, test } from 'node:test';
 import { startAnalyticsWorker } from '../../cli/commands/analytics-worker.ts';
 import { connectMongo } from '../../infra/views/mongo-client.ts';
 import { openAnalyticsDocuments } from '../../infra/views/mongo-analytics.ts';
-import { deleteTopics, kafkaBrokers, mongoUrl, requestFact, skipWithoutKafka, skipWithoutMongo, testKafka, uniqueTopic } from './support.ts';
+import { deleteTopics, kafkaBrokers, mongoUrl, mongoUrlFor, requestFact, skipWithoutKafka, skipWithoutMongo, testKafka, uniqueTopic } from './support.ts';
 
 describe('analytics-worker writes analytics documents with MONGODB_URL', { skip: skipWithoutKafka || skipWithoutMongo }, () => {
   const dbName = `gh_test_worker_docs_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
@@ -26,9 +26,8 @@ describe('analytics-worker writes analytics documents with MONGODB_URL', { skip:
   });
 
   test('a snapshot save writes the buckets as documents', { timeout: 60_000 }, async () => {
-    const url = new URL(mongoUrl!);
-    url.pathname = `/${dbName}`;
-    const env = { ...process.env, MONGODB_URL: url.toString(), KAFKA_BROKERS: kafkaBrokers!.join(','), GATEHOUSE_EVENTSTORE: 'sqlite', GATEHOUSE_LOG_LEVEL: 'warn' };
+    const url = mongoUrlFor(dbName);
+    const env = { ...process.env, MONGODB_URL: url, KAFKA_BROKERS: kafkaBrokers!.join(','), GATEHOUSE_EVENTSTORE: 'sqlite', GATEHOUSE_LOG_LEVEL: 'warn' };
     const worker = await startAnalyticsWorker({ port: '0', host: '127.0.0.1', data: dir, group: `${topic}-g`, topic, snapshotEveryMs: 0 }, env);
     try {
       assert.ok(worker.documents, 'MONGODB_URL → a document writer');

@@ -16,7 +16,7 @@ import { createKafkaRequestStream } from '../../infra/bus/kafka-requests.ts';
 import { connectMongo } from '../../infra/views/mongo-client.ts';
 import { gqlOk, login } from '../support/gql.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { deleteTopics, kafkaBrokers, mongoUrl, requestFact, skipWithoutKafka, skipWithoutMongo, testKafka, waitFor } from './support.ts';
+import { deleteTopics, kafkaBrokers, mongoUrl, mongoUrlFor, requestFact, skipWithoutKafka, skipWithoutMongo, testKafka, waitFor } from './support.ts';
 
 describe('control plane over Kafka: GraphQL analytics follow the analytics worker', { skip: skipWithoutKafka || skipWithoutMongo }, () => {
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
@@ -39,9 +39,8 @@ describe('control plane over Kafka: GraphQL analytics follow the analytics worke
   });
 
   test('the worker counts the facts; the control plane serves its numbers and the live stats', { timeout: 120_000 }, async () => {
-    const url = new URL(mongoUrl!);
-    url.pathname = `/${dbName}`;
-    const env = { KAFKA_BROKERS: kafkaBrokers!.join(','), MONGODB_URL: url.toString(), GATEHOUSE_KAFKA_TOPIC_PREFIX: prefix, GATEHOUSE_EVENTSTORE: 'sqlite' };
+    const url = mongoUrlFor(dbName);
+    const env = { KAFKA_BROKERS: kafkaBrokers!.join(','), MONGODB_URL: url, GATEHOUSE_KAFKA_TOPIC_PREFIX: prefix, GATEHOUSE_EVENTSTORE: 'sqlite' };
     server = await startServer({ command: 'control-plane', env, timeoutMs: 60_000 });
     assert.equal(server.gatewayUrl, null, 'the control-plane role runs no gateway');
     const admin = await login(server.baseUrl, 'admin', server.adminPassword);

@@ -4,49 +4,24 @@
 // collections and swaps them in while the server runs and a reader reads.
 // Each run uses a database of its own (dropped afterwards) and no Kafka.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { connectMongo, type MongoConnection } from '../../infra/views/mongo-client.ts';
 import { openCatalogDocuments } from '../../infra/views/mongo-catalog-documents.ts';
 import { gqlOk, login } from '../support/gql.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { mongoUrl, skipWithoutMongo, waitFor } from './support.ts';
+import { loggedLines, mongoUrlFor, replayProcess, skipWithoutMongo, waitFor } from './support.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dbName = `gh_test_docs_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const url = (() => {
-  if (!mongoUrl) return '';
-  const u = new URL(mongoUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const url = mongoUrlFor(dbName);
 const childEnv = { MONGODB_URL: url, KAFKA_BROKERS: '', GATEHOUSE_EVENTSTORE: 'sqlite' };
 
-function replay(args: string[], dataDir: string): Promise<{ code: number | null; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...childEnv, GATEHOUSE_DATA: dataDir };
-  delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'replay', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
-}
+const replay = (args: string[], dataDir: string) => replayProcess(args, dataDir, childEnv);
 
-const logged = (server: RunningServer, msg: string) =>
-  server.logs.flatMap((l) => {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      return o.msg === msg ? [o] : [];
-    } catch {
-      return [];
-    }
-  });
+const logged = (server: RunningServer, msg: string) => loggedLines(server.logs, msg);
 
 interface Ready {
   headPosition: string;

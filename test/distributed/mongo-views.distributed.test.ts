@@ -4,12 +4,10 @@
 // `gatehouse replay` compares against (and with --swap rewrites) the MongoDB snapshot.
 // Each run uses a database of its own (dropped afterwards) and no Kafka.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { connectMongo, type MongoConnection } from '../../infra/views/mongo-client.ts';
@@ -18,44 +16,18 @@ import { toBytes } from '../../projections/projection.ts';
 import { PROJECTIONS } from '../../projections/registry.ts';
 import { gqlOk, login } from '../support/gql.ts';
 import { startServer, type RunningServer } from '../support/server.ts';
-import { mongoUrl, skipWithoutMongo } from './support.ts';
+import { loggedLines, mongoUrlFor, replayProcess, skipWithoutMongo } from './support.ts';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dbName = `gh_test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-/** MONGODB_URL with this suite's own database as its path. */
-const url = (() => {
-  if (!mongoUrl) return '';
-  const u = new URL(mongoUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
+const url = mongoUrlFor(dbName);
 // No relay into the shared Kafka topics, the SQLite log in the temp dir.
 const childEnv = { MONGODB_URL: url, KAFKA_BROKERS: '', GATEHOUSE_EVENTSTORE: 'sqlite' };
 
 const catalog = PROJECTIONS.find((p) => p.name === 'catalog')!;
 
-/** `gatehouse replay …` against the data dir and this suite's database: exit code and output. */
-function replay(args: string[], dataDir: string): Promise<{ code: number | null; out: string; err: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...childEnv, GATEHOUSE_DATA: dataDir };
-  delete env.KAFKA_BROKERS;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli/main.ts'), 'replay', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
-}
+const replay = (args: string[], dataDir: string) => replayProcess(args, dataDir, childEnv);
 
-/** The pino lines of a server whose `msg` is `msg`. */
-const logged = (server: RunningServer, msg: string) =>
-  server.logs.flatMap((l) => {
-    try {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      return o.msg === msg ? [o] : [];
-    } catch {
-      return [];
-    }
-  });
+const logged = (server: RunningServer, msg: string) => loggedLines(server.logs, msg);
 
 describe('control plane views in MongoDB (MONGODB_URL)', { skip: skipWithoutMongo }, () => {
   let conn: MongoConnection;

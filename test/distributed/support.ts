@@ -1,6 +1,9 @@
 // Helpers of the distributed suites (real Kafka / FerretDB from infra/dev/up): which servers
 // are configured, throwaway topic names, an event factory, and waiting for a condition.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Kafka } from 'kafkajs';
 import type { EventStore, NewEvent, RequestFact } from '../../domain/ports.ts';
 import { createKafka, parseBrokers } from '../../infra/bus/kafka-client.ts';
@@ -11,6 +14,42 @@ export const mongoUrl: string | null = process.env.MONGODB_URL ?? null;
 /** `describe(..., { skip })` value: false when Kafka is configured, the reason otherwise. */
 export const skipWithoutKafka: false | string = kafkaBrokers ? false : 'KAFKA_BROKERS unset (run infra/dev/up)';
 export const skipWithoutMongo: false | string = mongoUrl ? false : 'MONGODB_URL unset (run infra/dev/up)';
+
+/** MONGODB_URL with `dbName` as its database (a suite's own, dropped afterwards); '' without MongoDB. */
+export function mongoUrlFor(dbName: string): string {
+  if (!mongoUrl) return '';
+  const u = new URL(mongoUrl);
+  u.pathname = `/${dbName}`;
+  return u.toString();
+}
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * `gatehouse replay …` on a data dir as a process: exit code and output. `env` is added to this
+ * process's, without KAFKA_BROKERS (no relay into the shared topics).
+ */
+export function replayProcess(args: string[], dataDir: string, env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, GATEHOUSE_DATA: dataDir };
+  delete childEnv.KAFKA_BROKERS;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'cli/main.ts'), 'replay', ...args], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out, err })));
+}
+
+/** The pino lines among `logs` whose `msg` is `msg`. */
+export const loggedLines = (logs: readonly string[], msg: string): Record<string, unknown>[] =>
+  logs.flatMap((l) => {
+    try {
+      const o = JSON.parse(l) as Record<string, unknown>;
+      return o.msg === msg ? [o] : [];
+    } catch {
+      return [];
+    }
+  });
 
 export function testKafka(clientId = 'gatehouse-test'): Kafka {
   if (!kafkaBrokers) throw new Error('KAFKA_BROKERS unset');
