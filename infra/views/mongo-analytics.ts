@@ -14,7 +14,7 @@
 import type { Db } from 'mongodb';
 import { DIMENSIONS, NONE, type Dimension } from '../../projections/analytics/dimensions.ts';
 import { addInto, denseHistogram, flush, type DenseHistogram, type LatencyCell } from '../../projections/analytics/histogram.ts';
-import { statsOf, type LatencyStats } from '../../projections/analytics/query.ts';
+import { statsOf, type LatencyStats, type TrafficStats } from '../../projections/analytics/query.ts';
 import { GRANULARITY_MS, type Granularity } from '../../projections/analytics/time.ts';
 import { bucketsOf, sealedBefore, type AnalyticsView, type Bucket, type Row } from '../../projections/analytics/view.ts';
 import { openMongoDocumentView, type DocumentWriter, type MongoDocumentView, type Rebuild } from './mongo-documents.ts';
@@ -39,8 +39,11 @@ export interface LatencyDocument extends LatencyStats {
   histogram: { us: number; count: number }[];
 }
 
-/** One bucket × row. Absent dimension values (no API, no application) are null. */
-export interface AnalyticsDocument {
+/**
+ * One bucket × row: the query's TrafficStats of that row (latencies with their histograms) and
+ * its dimensions. Absent dimension values (no API, no application) are null.
+ */
+export interface AnalyticsDocument extends Omit<TrafficStats, 'latency' | 'backendLatency'> {
   granularity: Granularity;
   start: Date;
   end: Date;
@@ -59,12 +62,6 @@ export interface AnalyticsDocument {
   keyType: string | null;
   statusClass: string | null;
   errorCode: string | null;
-  requests: number;
-  errors: number;
-  throttled: number;
-  bytesIn: number;
-  bytesOut: number;
-  errorRate: number;
   latency: LatencyDocument;
   backendLatency: LatencyDocument;
 }
