@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { startBackend, type RunningBackend } from '../support/backend.ts';
 import { startInProcess } from '../support/server.ts';
-import { gqlOk, login } from '../support/gql.ts';
+import { subscribedConsumer } from '../support/consumer-rig.ts';
+import { gqlOk } from '../support/gql.ts';
 
 type Running = Awaited<ReturnType<typeof startInProcess>>;
 const CALLBACK = 'http://127.0.0.1:9/callback';
@@ -21,15 +22,9 @@ describe('authorization_code + PKCE with openid-client', () => {
   before(async () => {
     [server, backend] = await Promise.all([startInProcess({ gateway: true }), startBackend()]);
     const base = server.baseUrl;
-    const admin = await login(base, 'admin', server.adminPassword);
-    const api = await gqlOk(base, 'mutation($i: CreateApiInput!) { createApi(input: $i) { id } }', {
-      i: { name: 'Orders', context: '/orders', version: '1.0.0', endpoints: { production: backend.url }, operations: [{ verb: 'GET', target: '/items' }] },
-    }, admin);
-    await gqlOk(base, `mutation { changeLifecycle(apiId: "${api.createApi.id}", action: PUBLISH) { lifecycleStatus } }`, {}, admin);
-    await gqlOk(base, 'mutation { signUp(username: "erin", password: "erin-pw-1234") { username } }');
-    const erin = await login(base, 'erin', 'erin-pw-1234');
-    const appId = (await gqlOk(base, '{ applications { id } }', {}, erin)).applications[0].id as string;
-    await gqlOk(base, `mutation { subscribe(applicationId: "${appId}", apiId: "${api.createApi.id}", throttlingPolicy: "Unlimited") { id } }`, {}, erin);
+    const { appId, token: erin } = await subscribedConsumer(base, server.adminPassword, {
+      api: { name: 'Orders', context: '/orders', backendUrl: backend.url, target: '/items' }, username: 'erin', password: 'erin-pw-1234',
+    });
     const keys = (await gqlOk(base, 'mutation($a: ID!, $cb: String) { generateKeys(applicationId: $a, keyType: PRODUCTION, grantTypes: ["authorization_code", "refresh_token"], callbackUrl: $cb) { consumerKey consumerSecret callbackUrl } }',
       { a: appId, cb: CALLBACK }, erin)).generateKeys;
     assert.equal(keys.callbackUrl, CALLBACK);

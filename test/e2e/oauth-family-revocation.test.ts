@@ -5,7 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBackend, type RunningBackend } from '../support/backend.ts';
 import { startInProcess } from '../support/server.ts';
-import { gqlOk, login } from '../support/gql.ts';
+import { subscribedConsumer } from '../support/consumer-rig.ts';
+import { gqlOk } from '../support/gql.ts';
 
 type Running = Awaited<ReturnType<typeof startInProcess>>;
 let server: Running;
@@ -15,16 +16,9 @@ let basic: string;
 before(async () => {
   [server, backend] = await Promise.all([startInProcess({ gateway: true }), startBackend()]);
   const base = server.baseUrl;
-  const admin = await login(base, 'admin', server.adminPassword);
-  const api = await gqlOk(base, 'mutation($i: CreateApiInput!) { createApi(input: $i) { id } }', {
-    i: { name: 'Vault', context: '/vault', version: '1.0.0', endpoints: { production: backend.url }, operations: [{ verb: 'GET', target: '/secrets' }] },
-  }, admin);
-  const apiId = api.createApi.id as string;
-  await gqlOk(base, `mutation { changeLifecycle(apiId: "${apiId}", action: PUBLISH) { lifecycleStatus } }`, {}, admin);
-  await gqlOk(base, 'mutation { signUp(username: "dana", password: "dana-pw-1234") { username } }');
-  const dana = await login(base, 'dana', 'dana-pw-1234');
-  const appId = (await gqlOk(base, '{ applications { id } }', {}, dana)).applications[0].id as string;
-  await gqlOk(base, `mutation { subscribe(applicationId: "${appId}", apiId: "${apiId}", throttlingPolicy: "Unlimited") { id } }`, {}, dana);
+  const { appId, token: dana } = await subscribedConsumer(base, server.adminPassword, {
+    api: { name: 'Vault', context: '/vault', backendUrl: backend.url, target: '/secrets' }, username: 'dana', password: 'dana-pw-1234',
+  });
   const keys = await gqlOk(base, `mutation { generateKeys(applicationId: "${appId}", keyType: PRODUCTION, grantTypes: ["password", "refresh_token"]) { consumerKey consumerSecret } }`, {}, dana);
   basic = `Basic ${Buffer.from(`${keys.generateKeys.consumerKey}:${keys.generateKeys.consumerSecret}`).toString('base64')}`;
 });
