@@ -20,7 +20,10 @@ export interface KafkaEventsSourceOptions {
   afterTimestamp?: number;
   /** Awaited, one event at a time. A throw stops the source (onError). */
   handler(event: RecordedEvent): void | Promise<void>;
-  /** The source stopped on its own: handler failure, undecodable message, or a gap. */
+  /**
+   * The source stopped on its own: handler failure, undecodable message, or a gap. (A consumer
+   * that crashes for good — broker trouble — is replaced by a new reader from the next offset.)
+   */
   onError?(error: Error): void;
 }
 
@@ -70,18 +73,45 @@ export async function startKafkaEventsSource(options: KafkaEventsSourceOptions):
 
   let failed = false;
   let reader: TopicReader | undefined;
+  /** Offset of the next message to look at: where a reopened reader starts. */
+  let nextOffset = startOffset;
+  let reopenFailures = 0;
+  let reopenTimer: NodeJS.Timeout | undefined;
   const fail = (e: Error): void => {
     if (failed) return;
     failed = true;
+    clearTimeout(reopenTimer);
     logger.error({ topic, err: e.message, position: position.toString() }, 'events source stopped');
     options.onError?.(e);
     void reader?.stop();
   };
+  /**
+   * The consumer gave up (kafkajs did not restart it, e.g. after a broker outage): that says
+   * nothing about the events, so read on with a new reader from the next offset, after a pause.
+   */
+  const readerCrashed = (e: Error): void => {
+    if (failed) return;
+    const old = reader;
+    reader = undefined;
+    void old?.stop();
+    const delayMs = Math.min(10_000, 500 * 2 ** Math.min(reopenFailures++, 5));
+    logger.warn({ topic, err: e.message, position: position.toString(), offset: nextOffset.toString(), delayMs }, 'events reader crashed; reopening');
+    reopenTimer = setTimeout(() => {
+      if (failed) return;
+      open(nextOffset).then(
+        (r) => {
+          if (failed) void r.stop();
+          else reader = r;
+        },
+        (err: unknown) => readerCrashed(err instanceof Error ? err : new Error(errorMessage(err))),
+      );
+    }, delayMs);
+  };
 
-  reader = await openTopicReader({
+  const open = (offset: bigint): Promise<TopicReader> => openTopicReader({
     kafka, topic, logger, groupPrefix: 'gatehouse-events',
-    start: [{ partition: 0, offset: startOffset.toString() }],
-    onError: fail,
+    start: [{ partition: 0, offset: offset.toString() }],
+    onError: readerCrashed,
     async onBatch(batch) {
       for (const message of batch.messages) {
         if (failed) return;
@@ -104,6 +134,7 @@ export async function startKafkaEventsSource(options: KafkaEventsSourceOptions):
               mayFallBack = false;
               ignoreFrom = startOffset;
               logger.info({ topic, after: position.toString(), firstPrevious: previous.toString() }, 'seek by time landed too late; reading the topic from its start');
+              nextOffset = p0.low;
               reader!.seek({ partition: 0, offset: p0.low.toString() });
               return;
             }
@@ -118,11 +149,14 @@ export async function startKafkaEventsSource(options: KafkaEventsSourceOptions):
           }
           position = event.globalPosition;
         }
+        nextOffset = offset + 1n;
+        reopenFailures = 0;
         mayFallBack = false;
         if (offset >= caughtUpAt) markCaughtUp();
       }
     },
   });
+  reader = await open(startOffset);
 
   return {
     get position() {
@@ -131,7 +165,8 @@ export async function startKafkaEventsSource(options: KafkaEventsSourceOptions):
     caughtUp,
     async stop() {
       failed = true;
-      await reader!.stop();
+      clearTimeout(reopenTimer);
+      await reader?.stop();
     },
   };
 }
