@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RecordedEvent, RequestFact } from '../../domain/ports.ts';
-import { createKafka } from '../../infra/bus/kafka-client.ts';
+import { createKafka, type BusLogger } from '../../infra/bus/kafka-client.ts';
 import { startKafkaEventsSource } from '../../infra/bus/kafka-events-source.ts';
 import { startKafkaRelay } from '../../infra/bus/kafka-relay.ts';
 import { createKafkaRequestStream } from '../../infra/bus/kafka-requests.ts';
@@ -26,10 +26,14 @@ describe('broker outage (private broker stopped for 10 s)', { skip: skipWithoutK
   test('facts are buffered or counted as dropped, the follower keeps its state, and everything resumes', async () => {
     const kafka = createKafka(broker.brokers, { clientId: 'outage-test' });
     const store = openMemoryEventStore();
-    const relay = await startKafkaRelay({ store, kafka });
+    // Warnings of the relay and the follower, shown if the catch-up below does not happen.
+    const warnings: string[] = [];
+    const note = (who: string) => (obj: object, msg: string) => void warnings.push(`${who}: ${msg} ${JSON.stringify(obj)}`);
+    const logger = (who: string): BusLogger => ({ debug() {}, info() {}, warn: note(who), error: note(who) });
+    const relay = await startKafkaRelay({ store, kafka, logger: logger('relay') });
     const followed: RecordedEvent[] = [];
     const errors: Error[] = [];
-    const follower = await startKafkaEventsSource({ kafka, handler: (e) => void followed.push(e), onError: (e) => errors.push(e) });
+    const follower = await startKafkaEventsSource({ kafka, logger: logger('follower'), handler: (e) => void followed.push(e), onError: (e) => errors.push(e) });
     const stream = await createKafkaRequestStream({ kafka: broker.brokers, capacity: 500, fromBeginning: true, consumerGroup: 'outage' });
     const consumed: RequestFact[] = [];
     const sub = await stream.subscribe((facts) => void consumed.push(...facts));
@@ -65,7 +69,8 @@ describe('broker outage (private broker stopped for 10 s)', { skip: skipWithoutK
       await waitFor('buffered facts delivered', () => consumed.length === 600, 60_000);
       const t2 = Date.now();
       assert.deepEqual(consumed.filter((f) => f.requestId.startsWith('during-')).map((f) => f.requestId), Array.from({ length: 500 }, (_, i) => `during-${i}`));
-      await waitFor('follower caught up with the 8 events appended during the outage', () => followed.length === 18, 60_000);
+      await waitFor('follower caught up with the 8 events appended during the outage', () => followed.length === 18, 60_000)
+        .catch((e: Error) => assert.fail(`${e.message} (at ${followed.length}, errors ${errors.map((x) => x.message).join('; ')})\n${warnings.slice(-20).join('\n')}`));
       assert.deepEqual(followed.map((e) => Number(e.globalPosition)), Array.from({ length: 18 }, (_, i) => i + 1));
       assert.deepEqual(errors, []);
       console.log(`# broker restart ${t1 - t0} ms, facts delivered +${t2 - t1} ms, follower caught up +${Date.now() - t2} ms`);
